@@ -1,0 +1,183 @@
+# Reference values for notebooks/06_case_study_nhs.ipynb, notebooks/07_civil_service_people_survey.ipynb
+# and tests/test_case_study.py, computed independently of empathystats in R.
+#
+# Run from the repository root:
+#   Rscript tests/results/nhs_R.R > tests/results/nhs_R.txt
+# (R 4.2.2, metafor 3.x, sandwich, lmtest; see the header of nhs_R.txt for versions.)
+#
+# Rules implemented here from their definitions (not from the Python code):
+#   Cleaning: read data/external/nhs_engagement_shmi/data.NHS.2012_2019.csv ("NA" = missing);
+#     drop trust-years without an engagement score, then those without SHMI; check that
+#     trust x year is unique.
+#   Quartiles: within each survey year, trusts are ranked on engagement (ascending); ties in
+#     engagement are broken by trust code (alphabetical), so every trust gets a distinct rank
+#     1..n; quartile = floor(4 * (rank - 1) / n) + 1, i.e. four groups of equal size by rank
+#     (sizes differ by at most one; the bottom groups take the remainder). Top = quartile 4.
+#     Percent difference for a lower-is-better outcome = (bottom - top) / bottom * 100 ("% lower").
+#   Correlation: Pearson r between engagement and SHMI within each year.
+#   Meta-analysis (years as studies): Fisher z = atanh(r), v = 1/(n - 3); DerSimonian-Laird and
+#     REML random effects (metafor::rma); Hunter-Schmidt bare-bones: rbar = sum(n r)/sum(n),
+#     var_obs = sum(n (r - rbar)^2)/sum(n), var_e = (1 - rbar^2)^2/(nbar - 1), nbar = mean(n).
+#   Regression with year effects: SHMI ~ z + factor(year), z = engagement standardised over the
+#     pooled clean sample (per 1 SD); SEs classical and cluster-robust by trust (CR1, Stata-type).
+#   Lagged design: pairs of the same trust in consecutive years (t, t+1), both clean.
+#     forward:  SHMI[t+1] ~ z_eng[t] + SHMI[t]
+#     reverse:  eng[t+1]  ~ z_shmi[t] + eng[t]
+#     z standardised over the rows of the lagged sample (per 1 SD of the predictor at t).
+
+suppressPackageStartupMessages({
+  library(metafor)
+  library(sandwich)
+  library(lmtest)
+})
+options(digits = 15, width = 200)
+cat("R:", R.version.string, " metafor:", as.character(packageVersion("metafor")),
+    " sandwich:", as.character(packageVersion("sandwich")), "\n\n")
+
+f <- "data/external/nhs_engagement_shmi/data.NHS.2012_2019.csv"
+raw <- read.csv(f, na.strings = "NA", stringsAsFactors = FALSE)
+cat("== cleaning\n")
+cat("rows read:", nrow(raw), " trusts:", length(unique(raw$Code)), "\n")
+s1 <- raw[!is.na(raw$Engagement.Index), ]
+cat("removed, no engagement score:", nrow(raw) - nrow(s1), "\n")
+s2 <- s1[!is.na(s1$SHMI.Index), ]
+cat("removed, no SHMI:", nrow(s1) - nrow(s2), "\n")
+cat("duplicated trust x year:", sum(duplicated(s2[, c("Code", "Year.Index")])), "\n")
+d <- data.frame(trust = s2$Code, year = s2$Year.Index, eng = s2$Engagement.Index,
+                shmi = s2$SHMI.Index, responses = s2$Responses, stringsAsFactors = FALSE)
+cat("clean trust-years:", nrow(d), " trusts:", length(unique(d$trust)),
+    " min responses:", min(d$responses), "\n\n")
+
+cat("== engagement by year\n")
+years <- sort(unique(d$year))
+eng_by_year <- do.call(rbind, lapply(years, function(y) {
+  e <- d$eng[d$year == y]
+  data.frame(year = y, n = length(e), mean = mean(e), sd = sd(e), median = median(e),
+             min = min(e), max = max(e), distinct = length(unique(e)))
+}))
+print(eng_by_year, row.names = FALSE)
+
+cat("\n== quartiles within year (ties broken by trust code)\n")
+quart <- function(x, key) {
+  # rank ascending on x, ties by key; equal-size groups by rank
+  o <- order(x, key)
+  r <- integer(length(x)); r[o] <- seq_along(x)
+  floor(4 * (r - 1) / length(x)) + 1
+}
+d$q <- NA_integer_
+for (y in years) {
+  i <- d$year == y
+  d$q[i] <- quart(d$eng[i], d$trust[i])
+}
+qy <- do.call(rbind, lapply(years, function(y) {
+  g <- d[d$year == y, ]
+  top <- g$shmi[g$q == 4]; bot <- g$shmi[g$q == 1]
+  data.frame(year = y, n_bottom = length(bot), n_q2 = sum(g$q == 2), n_q3 = sum(g$q == 3),
+             n_top = length(top), mean_top = mean(top), mean_bottom = mean(bot),
+             difference = mean(top) - mean(bot),
+             pct_lower = (mean(bot) - mean(top)) / mean(bot) * 100,
+             ties_at_cut = sum(duplicated(g$eng)))
+}))
+print(qy, row.names = FALSE)
+top <- d$shmi[d$q == 4]; bot <- d$shmi[d$q == 1]
+cat("\npooled over years: n_top", length(top), " n_bottom", length(bot),
+    " mean_top", mean(top), " mean_bottom", mean(bot),
+    " difference", mean(top) - mean(bot), " pct_lower", (mean(bot) - mean(top)) / mean(bot) * 100, "\n")
+cat("median of per-year pct_lower:", median(qy$pct_lower), "\n")
+cat("mean of per-year SHMI quartile means: top", mean(qy$mean_top), " bottom", mean(qy$mean_bottom), "\n")
+tt <- t.test(top, bot, var.equal = FALSE)
+cat("Welch t-test pooled top vs bottom: t", unname(tt$statistic), " df", unname(tt$parameter),
+    " p", tt$p.value, "\n")
+
+cat("\n== per-year correlation engagement ~ SHMI\n")
+ry <- do.call(rbind, lapply(years, function(y) {
+  g <- d[d$year == y, ]
+  ct <- cor.test(g$eng, g$shmi)
+  data.frame(year = y, n = nrow(g), r = unname(ct$estimate), ci_low = ct$conf.int[1],
+             ci_high = ct$conf.int[2], p_value = ct$p.value)
+}))
+print(ry, row.names = FALSE)
+
+cat("\n== meta-analysis of per-year r (years as studies)\n")
+es <- escalc(measure = "ZCOR", ri = ry$r, ni = ry$n)
+for (m in c("FE", "DL", "REML")) {
+  fit <- rma(yi, vi, data = es, method = m)
+  pr <- predict(fit, transf = transf.ztor)
+  cat(sprintf("%-4s z %.15g se %.15g  r %.15g  ci %.15g %.15g  pi %.15g %.15g  tau2 %.15g  I2 %.15g  Q %.15g  Qp %.15g\n",
+              m, fit$b[1], fit$se, pr$pred, pr$ci.lb, pr$ci.ub,
+              ifelse(is.null(pr$pi.lb), NA, pr$pi.lb), ifelse(is.null(pr$pi.ub), NA, pr$pi.ub),
+              fit$tau2, fit$I2, fit$QE, fit$QEp))
+}
+n <- ry$n; r <- ry$r
+rbar <- sum(n * r) / sum(n)
+var_obs <- sum(n * (r - rbar)^2) / sum(n)
+nbar <- mean(n)
+var_e <- (1 - rbar^2)^2 / (nbar - 1)
+var_rho <- max(var_obs - var_e, 0)
+cat("Hunter-Schmidt bare-bones: k", length(r), " N", sum(n), " rbar", rbar, " var_obs", var_obs,
+    " var_e", var_e, " var_res", var_obs - var_e, " sd_res", sqrt(var_rho),
+    " pct_artifact", 100 * var_e / var_obs, "\n")
+cat("  se(rbar) = sqrt(var_obs / k):", sqrt(var_obs / length(r)), "\n")
+
+cat("\n== regression with year effects: SHMI ~ z(engagement) + factor(year)\n")
+d$z <- (d$eng - mean(d$eng)) / sd(d$eng)
+cat("pooled engagement mean", mean(d$eng), " sd", sd(d$eng), "\n")
+m1 <- lm(shmi ~ z + factor(year), data = d)
+print(coeftest(m1)["z", ])
+cat("cluster-robust by trust (CR1):\n")
+print(coeftest(m1, vcov = vcovCL(m1, cluster = ~trust, type = "HC1"))["z", ])
+cat("HC1 (no clustering):\n")
+print(coeftest(m1, vcov = vcovHC(m1, type = "HC1"))["z", ])
+cat("R2", summary(m1)$r.squared, " n", nobs(m1), "\n")
+m0 <- lm(shmi ~ z, data = d)
+cat("without year effects: slope", coef(m0)["z"], " se", summary(m0)$coefficients["z", 2], "\n")
+d$zy <- ave(d$eng, d$year, FUN = function(x) (x - mean(x)) / sd(x))
+m2 <- lm(shmi ~ zy + factor(year), data = d)
+cat("engagement standardised within year: slope", coef(m2)["zy"], " se",
+    summary(m2)$coefficients["zy", 2], "\n")
+cat("raw engagement (per scale point) with year effects: slope", coef(lm(shmi ~ eng + factor(year), data = d))["eng"], "\n")
+
+cat("\n== lagged design (same trust, consecutive years)\n")
+nxt <- d[, c("trust", "year", "eng", "shmi")]
+names(nxt) <- c("trust", "year_next", "eng_next", "shmi_next")
+nxt$year <- nxt$year_next - 1
+lag <- merge(d[, c("trust", "year", "eng", "shmi")], nxt[, c("trust", "year", "eng_next", "shmi_next")],
+             by = c("trust", "year"))
+cat("pairs:", nrow(lag), " trusts:", length(unique(lag$trust)), "\n")
+lag$z_eng <- (lag$eng - mean(lag$eng)) / sd(lag$eng)
+lag$z_shmi <- (lag$shmi - mean(lag$shmi)) / sd(lag$shmi)
+fwd <- lm(shmi_next ~ z_eng + shmi, data = lag)
+rev <- lm(eng_next ~ z_shmi + eng, data = lag)
+cat("forward  SHMI[t+1] ~ z_eng[t] + SHMI[t]\n"); print(coeftest(fwd))
+cat("  cluster-robust by trust (CR1) for z_eng:\n")
+print(coeftest(fwd, vcov = vcovCL(fwd, cluster = ~trust, type = "HC1"))["z_eng", ])
+cat("reverse  eng[t+1] ~ z_shmi[t] + eng[t]\n"); print(coeftest(rev))
+cat("  cluster-robust by trust (CR1) for z_shmi:\n")
+print(coeftest(rev, vcov = vcovCL(rev, cluster = ~trust, type = "HC1"))["z_shmi", ])
+fwd_y <- lm(shmi_next ~ z_eng + shmi + factor(year), data = lag)
+rev_y <- lm(eng_next ~ z_shmi + eng + factor(year), data = lag)
+cat("with year effects: forward slope", coef(fwd_y)["z_eng"], " se", summary(fwd_y)$coefficients["z_eng", 2],
+    "; reverse slope", coef(rev_y)["z_shmi"], " se", summary(rev_y)$coefficients["z_shmi", 2], "\n")
+
+cat("\n== CSPS: median of organisation engagement index vs the published benchmark\n")
+pct <- function(x) as.numeric(sub("%$", "", x)) / 100
+for (y in 2017:2019) {
+  o <- read.csv(sprintf("data/external/uk_csps/csps%d_all_organisation_scores.csv", y),
+                check.names = FALSE, stringsAsFactors = FALSE, fileEncoding = "UTF-8-BOM",
+                colClasses = "character")
+  code <- o[[3]]
+  keep <- !(code %in% c("CIVILSERVICE", "CS_MEDIAN", "CS_MEAN"))
+  e <- pct(o[[5]][keep])
+  bench <- pct(o[[5]][code %in% c("CIVILSERVICE", "CS_MEDIAN")])
+  cat(y, " organisations:", sum(keep), " missing:", sum(is.na(e)), " median:", median(e, na.rm = TRUE),
+      " benchmark row:", bench, "\n")
+  if (y == 2019) {
+    perma <- pct(o[["PERMA Index"]][keep]); stress <- pct(o[["Proxy Stress Index"]][keep])
+    mw <- pct(o[["My work"]][keep]); mgr <- pct(o[["My manager"]][keep])
+    cat("2019 r(EEI, PERMA)", cor(e, perma), " r(EEI, proxy stress)", cor(e, stress),
+        " r(EEI, My manager)", cor(e, mgr), " r(EEI, My work)", cor(e, mw), "\n")
+    cat("2019 median PERMA", median(perma), " median proxy stress", median(stress), "\n")
+  }
+}
+b <- read.csv("data/external/uk_csps/csps2009_2019_median_benchmark_scores.csv", check.names = FALSE)
+cat("benchmark file EES 2017-2019:", unlist(b[b$Measure == "EES", c("2017", "2018", "2019")]), "\n")
