@@ -36,6 +36,7 @@ _EXPORTS: dict[str, str] = {
     # io, data
     "read_survey": "io",
     "read_outcomes": "io",
+    "read_units": "io",
     "simulate_study": "simulate",
     "SimulatedStudy": "simulate",
     "load_demo": "datasets",
