@@ -46,6 +46,8 @@ _EXPORTS: dict[str, str] = {
     "cronbach_alpha": "psychometrics",
     "icc": "psychometrics",
     "rwg": "psychometrics",
+    "icc_from_units": "psychometrics",
+    "Categories": "scoring",
     # analyses
     "compare_quartiles": "quartiles",
     "QuartileComparison": "quartiles",
