@@ -62,6 +62,8 @@ _EXPORTS: dict[str, str] = {
     "random_effects": "meta",
     "meta_analysis": "meta",
     "meta_analysis_all": "meta",
+    "meta_regression": "meta",
+    "subgroup_analysis": "meta",
     # reports
     "report": "reporting",
 }
