@@ -143,6 +143,7 @@ def _load(
     required: Sequence[str],
     wanted: Collection[str] | None,
     id_columns: Collection[str],
+    items: Collection[str] = (),
     encoding: str | None,
     sep: str | None,
     sheet: str | int,
@@ -169,7 +170,7 @@ def _load(
         label = "DataFrame"
         frame = source.rename(columns=mapping)  # a new object: the caller's frame is never touched
         frame = _apply_na(frame, extra_na, id_columns)
-        _check_present(list(frame.columns), required, label=label, inverse=inverse)
+        _check_present(list(frame.columns), required, label=label, inverse=inverse, items=items)
         if wanted is not None:
             frame = frame[[c for c in frame.columns if c in set(wanted)]]
         return _Loaded(frame, label, False, renamed=inverse)
@@ -215,15 +216,16 @@ def _load(
             )
             header = pd.read_csv(path, nrows=0, **opts).columns
             names = [_clean_name(c) for c in header]
-            _check_present([mapping.get(c, c) for c in names], required, label=label, inverse=inverse)
-            usecols = None if file_wanted is None else [h for h, c in zip(header, names, strict=True) if c in file_wanted]
+            _check_present([mapping.get(c, c) for c in names], required, label=label, inverse=inverse, items=items)
+            # every column is parsed (usecols would silently accept rows with extra fields, the sign of an
+            # unquoted delimiter shifting values); unwanted ones are dropped just after
             dtypes = {h: "str" for h, c in zip(header, names, strict=True) if c in file_ids}
-            frame = pd.read_csv(path, usecols=usecols, dtype=dtypes, low_memory=False, **opts)
+            frame = pd.read_csv(path, dtype=dtypes, low_memory=False, **opts)
         elif kind == "parquet":
             import pyarrow.parquet as pq
 
             names = list(pq.read_schema(path).names)
-            _check_present([mapping.get(c, c) for c in names], required, label=label, inverse=inverse)
+            _check_present([mapping.get(c, c) for c in names], required, label=label, inverse=inverse, items=items)
             cols = None if file_wanted is None else [c for c in names if c in file_wanted]
             frame = pd.read_parquet(path, columns=cols)
         elif kind == "excel":
@@ -279,7 +281,7 @@ def _load(
 
     frame.columns = [_clean_name(c) for c in frame.columns]
     if kind not in ("csv", "tsv", "txt", "parquet"):
-        _check_present([mapping.get(c, c) for c in frame.columns], required, label=label, inverse=inverse)
+        _check_present([mapping.get(c, c) for c in frame.columns], required, label=label, inverse=inverse, items=items)
     frame = frame.rename(columns=mapping)
     frame = _apply_na(frame, extra_na, id_columns)
     if wanted is not None:
@@ -329,7 +331,10 @@ def _clean_name(c: Any) -> Any:
     return c.replace("\ufeff", "").strip() if isinstance(c, str) else c
 
 
-def _check_present(present: Sequence[Any], required: Sequence[str], *, label: str, inverse: Mapping[str, str]) -> None:
+def _check_present(
+    present: Sequence[Any], required: Sequence[str], *, label: str, inverse: Mapping[str, str],
+    items: Collection[str] = (),
+) -> None:
     missing = [c for c in required if c not in set(present)]
     if not missing:
         return
@@ -340,7 +345,9 @@ def _check_present(present: Sequence[Any], required: Sequence[str], *, label: st
         source=label,
         column=str(inverse.get(missing[0], missing[0])),
         fix="rename the column in the file, or tell the loader its name with the matching keyword "
-        "(e.g. unit='Store') or with columns={'Store': 'unit_id'}.",
+        "(e.g. unit='Store') or with columns={'Store': 'unit_id'}."
+        + (" For items named differently, pass items=[...] (e.g. items=['q1', 'q2', ...]) or map them with "
+           "columns={'q1': 'Q01', ...}." if any(c in set(items) for c in missing) else ""),
     )
 
 
@@ -502,8 +509,8 @@ def read_survey(
         (never modified).
     items : list of str, optional
         Item columns (data-model names, after ``columns`` mapping). Default: ``Q01`` ... ``Q12``,
-        all required. When given, only the key and item columns are kept (and for csv and
-        parquet only those columns are read: the fast path for very large files).
+        all required. When given, only the key and item columns are kept (and a parquet
+        file reads only those columns: the fast path for very large files).
     unit, company, period : str
         Key columns. ``unit`` is required; ``company`` and ``period`` are used when present.
     respondent : str or None
@@ -561,7 +568,7 @@ def read_survey(
         raise ParameterError(f"The 'items' parameter of {func} must not include key columns; got {dup_items!r}.")
     ld = _load(
         source, func=func, columns=columns, required=required, wanted=wanted,
-        id_columns=[c for c in (unit, company, respondent) if c is not None],
+        id_columns=[c for c in (unit, company, respondent) if c is not None], items=item_list,
         encoding=encoding, sep=sep, sheet=sheet, na_values=na_values,
     )
     frame = ld.frame
