@@ -208,7 +208,7 @@ def cronbach_alpha(
     >>> import empathystats as es
     >>> df = pd.DataFrame({"Q01": [1, 2, 3, 4, 5], "Q02": [2, 2, 3, 5, 5], "Q03": [1, 3, 3, 4, 4]})
     >>> round(es.cronbach_alpha(df).alpha, 4)
-    0.9524
+    0.9538
 
     References
     ----------
@@ -617,7 +617,7 @@ def icc(
     >>> import empathystats as es
     >>> df = pd.DataFrame({"unit_id": list("aaabbbccc"), "score": [1, 2, 3, 3, 4, 5, 2, 3, 4]})
     >>> round(float(es.icc(df, score="score").table["icc1"].iloc[0]), 4)
-    0.5
+    0.4
 
     References
     ----------
@@ -826,7 +826,7 @@ def rwg(
     >>> import empathystats as es
     >>> df = pd.DataFrame({"unit_id": ["a"] * 5, "Q01": [4, 4, 5, 4, 4], "Q02": [4, 5, 5, 4, 4]})
     >>> round(es.rwg(df).mean, 4)
-    0.9231
+    0.9333
 
     References
     ----------

@@ -49,6 +49,13 @@ MSB <- s[1, "Mean Sq"]; MSW <- s[2, "Mean Sq"]
 cat("mean group size:", N / G, " n0:", n0, "\n")
 cat("ICC1 with n0:", (MSB - MSW) / (MSB + (n0 - 1) * MSW), "\n")
 
+cat("\n## ICC1 / ICC2 within two halves of bh1996 (GRP <= 50 -> 'a', GRP > 50 -> 'b'), for by= groups\n")
+for (h in c("a", "b")) {
+  sub <- if (h == "a") bh1996[bh1996$GRP <= 50, ] else bh1996[bh1996$GRP > 50, ]
+  m <- aov(WBEING ~ as.factor(GRP), data = sub)
+  cat("half", h, " ICC1:", ICC1(m), " ICC2:", ICC2(m), " n:", nrow(sub), "\n")
+}
+
 cat("\n## multilevel::rwg.j on bhr2000 items AF06..AS28 by GRP\n")
 data(bhr2000, package = "multilevel")
 write.csv(bhr2000[, 1:12], "tests/data/bhr2000.csv", row.names = FALSE)
