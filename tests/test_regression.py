@@ -1,0 +1,366 @@
+"""Tests for empathystats.regression.
+
+Reference numbers come from R (tests/results/regression_R.R, printed output in
+tests/results/regression_R.txt) fitted on tests/data/regression_units.csv
+(written by tests/results/regression_make_data.py), or from synthetic studies
+whose true effects are set here with numpy.
+
+Tolerances: point estimates 1e-6 relative (same estimators). Standard errors
+1e-6 relative where the estimator is identical (lm, glm, vcovCL type="HC1",
+which is statsmodels' cluster correction G/(G-1)*(N-1)/(N-K)); 1e-4 for lmer
+(REML optimum found by different optimizers); 3% for the negative binomial,
+where MASS::glm.nb's vcov treats theta as known while statsmodels inverts the
+joint Hessian of (beta, alpha) (and counts alpha in K for the cluster
+correction) - a documented, expected difference.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+
+import empathystats as es
+from empathystats.errors import DataError, ParameterError
+from empathystats.regression import OVERDISPERSION, cross_lagged, fit_model, fit_outcome_models
+
+DATA = Path(__file__).parent / "data" / "regression_units.csv"
+EST = 1e-6
+
+
+@pytest.fixture(scope="module")
+def units() -> pd.DataFrame:
+    return pd.read_csv(DATA)
+
+
+@pytest.fixture(scope="module")
+def cluster(units):
+    return fit_outcome_models(units)
+
+
+@pytest.fixture(scope="module")
+def plain(units):
+    return fit_outcome_models(units, company_effects=None)
+
+
+def eng(result, outcome):
+    t = result.table
+    return t.loc[(t["outcome"] == outcome) & (t["term"] == "engagement")].iloc[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# agreement with R (tests/results/regression_R.txt)
+# ---------------------------------------------------------------------------------------------
+def test_gaussian_matches_lm(cluster, plain):
+    # == lm customer_loyalty ~ z (model-based) ==   z  3.41832159406 0.576865693261
+    r = eng(plain, "customer_loyalty")
+    assert_allclose(r.estimate, 3.41832159406, rtol=EST)
+    assert_allclose(r.se, 0.576865693261, rtol=EST)
+    # == lm customer_loyalty ~ z, vcovCL(cluster=~company, type='HC1') ==   z  3.41832159406 0.479031257781
+    r = eng(cluster, "customer_loyalty")
+    assert r.family == "gaussian"
+    assert_allclose(r.estimate, 3.41832159406, rtol=EST)
+    assert_allclose(r.se, 0.479031257781, rtol=EST)
+    # rows used for customer_loyalty: 291 (9 missing values)
+    assert r.n_rows == 291 and r.n_units == 291 and r.n_companies == 12
+
+
+def test_gaussian_fixed_random_overall_controls(units):
+    # == lm customer_loyalty ~ z + factor(company) ==   z  3.418321594064 0.541460628926
+    r = eng(fit_outcome_models(units, outcomes=["customer_loyalty"], company_effects="fixed"), "customer_loyalty")
+    assert_allclose([r.estimate, r.se], [3.418321594064, 0.541460628926], rtol=EST)
+    # == lmer customer_loyalty ~ z + (1|company), REML=TRUE ==
+    #   z 3.41832159406 0.541447040207; company vcov 11.9294192698; Residual 81.7930063603
+    m = fit_outcome_models(units, outcomes=["customer_loyalty"], company_effects="random")
+    r = eng(m, "customer_loyalty")
+    assert_allclose(r.estimate, 3.41832159406, rtol=EST)
+    assert_allclose(r.se, 0.541447040207, rtol=1e-4)
+    res = m.models["customer_loyalty"]
+    assert_allclose(float(np.asarray(res.cov_re)[0, 0]), 11.9294192698, rtol=1e-4)
+    assert_allclose(res.scale, 81.7930063603, rtol=1e-4)
+    # == lm customer_loyalty ~ z_overall (model-based) ==   zo 2.41158463602 0.582173956835
+    r = eng(fit_outcome_models(units, outcomes=["customer_loyalty"], company_effects=None, standardize="overall"),
+            "customer_loyalty")
+    assert_allclose([r.estimate, r.se], [2.41158463602, 0.582173956835], rtol=EST)
+    # == lm customer_loyalty ~ z + region, vcovCL HC1 ==
+    #   z 3.75024190160 0.36321865731; regionnorth -2.03657816546 1.14530623414; regionsouth 3.51913440489 1.42652042376
+    t = fit_outcome_models(units, outcomes=["customer_loyalty"], controls=["region"]).table.set_index("term")
+    assert_allclose(t.loc[["engagement", "region=north", "region=south"], "estimate"],
+                    [3.75024190160, -2.03657816546, 3.51913440489], rtol=EST)
+    assert_allclose(t.loc[["engagement", "region=north", "region=south"], "se"],
+                    [0.36321865731, 1.14530623414, 1.42652042376], rtol=EST)
+
+
+def test_poisson_matches_glm(cluster, plain):
+    # Pearson chi2/df quality_defects (Poisson): 1.01357894333  -> stays Poisson
+    # == glm poisson quality_defects ~ z + offset(log(units_produced)) ==  z -0.113846194698 0.00780705485409
+    # == glm poisson quality_defects, vcovCL HC1 ==                         z -0.113846194698 0.01005069395286
+    fam = cluster.families.set_index("outcome")
+    assert fam.loc["quality_defects", "family"] == "poisson"
+    assert_allclose(fam.loc["quality_defects", "dispersion"], 1.01357894333, rtol=EST)
+    r = eng(plain, "quality_defects")
+    assert_allclose([r.estimate, r.se], [-0.113846194698, 0.00780705485409], rtol=EST)
+    r = eng(cluster, "quality_defects")
+    assert_allclose([r.estimate, r.se], [-0.113846194698, 0.01005069395286], rtol=EST)
+    assert_allclose(r.effect, np.exp(-0.113846194698), rtol=EST)
+    # absenteeism (rate over scheduled days) is a count model with offset:
+    # Pearson chi2/df absenteeism (Poisson): 1.11107540398; z -0.158733114081 0.00406292074080
+    assert fam.loc["absenteeism", "family"] == "poisson"
+    r = eng(plain, "absenteeism")
+    assert_allclose([r.estimate, r.se], [-0.158733114081, 0.00406292074080], rtol=EST)
+
+
+def test_negative_binomial_matches_glm_nb(cluster, plain):
+    # Pearson chi2/df safety_incidents (Poisson): 3.07100717013 > 1.5 -> negative binomial
+    # == glm.nb safety_incidents ~ z + offset(log(hours_worked)) ==  z -0.264112754614 0.0554968425854
+    # theta: 1.80297176146  alpha = 1/theta: 0.554639857028
+    # == glm.nb safety_incidents, vcovCL HC1 ==                      z -0.264112754614 0.0573547280155
+    fam = cluster.families.set_index("outcome")
+    assert fam.loc["safety_incidents", "family"] == "negative binomial"
+    assert_allclose(fam.loc["safety_incidents", "dispersion"], 3.07100717013, rtol=EST)
+    assert "3.07 > 1.5" in fam.loc["safety_incidents", "reason"]
+    r = eng(plain, "safety_incidents")
+    assert_allclose(r.estimate, -0.264112754614, rtol=EST)
+    assert_allclose(r.se, 0.0554968425854, rtol=0.03)  # theta known (R) vs joint Hessian (statsmodels)
+    assert_allclose(plain.models["safety_incidents"].params[-1], 0.554639857028, rtol=1e-5)
+    r = eng(cluster, "safety_incidents")
+    assert_allclose(r.estimate, -0.264112754614, rtol=EST)
+    assert_allclose(r.se, 0.0573547280155, rtol=0.03)
+    assert r.effect_label.endswith("goes with 23% fewer safety incidents (rate ratio 0.77)")
+
+
+def test_binomial_matches_glm(cluster, plain, units):
+    # Pearson chi2/df turnover (binomial): 1.00303394567 -> binomial (not quasi)
+    # == glm binomial cbind(turnover, headcount - turnover) ~ z ==  z -0.260460935461 0.0249926597693
+    # == glm binomial turnover, vcovCL HC1 ==                        z -0.260460935461 0.0286496268846
+    fam = cluster.families.set_index("outcome")
+    assert fam.loc["turnover", "family"] == "binomial"
+    r = eng(plain, "turnover")
+    assert_allclose([r.estimate, r.se], [-0.260460935461, 0.0249926597693], rtol=EST)
+    r = eng(cluster, "turnover")
+    assert_allclose([r.estimate, r.se], [-0.260460935461, 0.0286496268846], rtol=EST)
+    assert "odds of turnover (odds ratio 0.77)" in r.effect_label
+    # == glm binomial turnover ~ z + factor(company) ==  z -0.25839125860505 0.0251497943955
+    r = eng(fit_outcome_models(units, outcomes=["turnover"], company_effects="fixed"), "turnover")
+    assert_allclose([r.estimate, r.se], [-0.25839125860505, 0.0251497943955], rtol=EST)
+
+
+def test_quasi_binomial_when_overdispersed():
+    # leavers drawn with a unit-level random effect -> Pearson chi2/df well above 1.5;
+    # estimates equal the binomial ones, SEs scale by sqrt(chi2/df) (R's quasibinomial).
+    rng = np.random.default_rng(5)
+    n = 400
+    e = rng.normal(0, 1, n)
+    hc = rng.integers(20, 80, n)
+    p = 1 / (1 + np.exp(-(-1 - 0.3 * e + rng.normal(0, 0.8, n))))
+    df = pd.DataFrame({"unit_id": np.arange(n), "company": np.repeat(np.arange(20), 20), "engagement": e,
+                       "turnover": rng.binomial(hc, p), "headcount": hc})
+    m = fit_outcome_models(df, company_effects=None)
+    binom = fit_model(df.assign(prop=df.turnover / df.headcount), "prop ~ engagement_z", family="binomial",
+                      weights="headcount", company_effects=None)
+    fam = m.families.iloc[0]
+    assert fam.family == "quasi-binomial" and fam.dispersion > OVERDISPERSION
+    r = eng(m, "turnover")
+    assert_allclose(r.estimate, binom.table.estimate.iloc[1], rtol=EST)
+    assert_allclose(r.se, binom.table.se.iloc[1] * np.sqrt(fam.dispersion), rtol=1e-6)
+
+
+def test_fit_model_matches_r(units):
+    # same R fits as above, through the formula interface
+    f = fit_model(units, "quality_defects ~ engagement_z", family="poisson", offset="units_produced")
+    assert_allclose(f.table.set_index("term").loc["engagement_z", ["estimate", "se"]],
+                    [-0.113846194698, 0.01005069395286], rtol=EST)
+    f = fit_model(units, "turnover_value ~ engagement_z", family="binomial", weights="headcount",
+                  company_effects=None)
+    assert_allclose(f.table.set_index("term").loc["engagement_z", ["estimate", "se"]],
+                    [-0.260460935461, 0.0249926597693], rtol=EST)
+    f = fit_model(units, "safety_incidents ~ engagement_z", family="negative_binomial", offset="hours_worked",
+                  company_effects=None)
+    assert_allclose(f.table.set_index("term").loc["engagement_z", "estimate"], -0.264112754614, rtol=EST)
+    # rows with missing customer_loyalty are dropped and counted
+    f = fit_model(units, "customer_loyalty ~ engagement + C(region)")
+    assert int(f.dropped["count"].sum()) == 9
+    assert f.table["n_units"].iloc[0] == 291
+    assert "Dropped: 9 rows" in str(f)
+
+
+# ---------------------------------------------------------------------------------------------
+# results: drops, contrasts, words, plots
+# ---------------------------------------------------------------------------------------------
+def test_dropped_rows_are_counted(cluster, units):
+    d = cluster.dropped
+    row = d.loc[d["reason"].str.startswith("customer_loyalty")]
+    assert int(row["count"].sum()) == int(units["customer_loyalty"].isna().sum()) == 9
+    assert "Dropped: 9 customer_loyalty" in str(cluster)
+    # a company with a single unit cannot be standardised within company: counted, not silent
+    one = units.copy()
+    one.loc[0, "company"] = "SOLO"
+    m = fit_outcome_models(one, outcomes=["quality_defects"])
+    assert "cannot standardise within company" in m.dropped["detail"].tolist()
+    assert eng(m, "quality_defects").n_rows == 299
+
+
+def test_caller_data_untouched_and_reproducible(units):
+    before = units.copy()
+    a = fit_outcome_models(units, outcomes=["turnover", "customer_loyalty"])
+    b = fit_outcome_models(units, outcomes=["turnover", "customer_loyalty"])
+    pd.testing.assert_frame_equal(units, before)
+    pd.testing.assert_frame_equal(a.table, b.table)
+
+
+def test_contrasts_closed_form(cluster):
+    # log-link count models: average predictions at z_top and z_bottom differ by exactly exp(b (z_top - z_bottom))
+    c = cluster.contrasts.set_index("outcome")
+    for o in ("quality_defects", "safety_incidents", "absenteeism"):
+        b = eng(cluster, o).estimate
+        ratio = c.loc[o, "predicted_top"] / c.loc[o, "predicted_bottom"]
+        assert_allclose(ratio, np.exp(b * (c.loc[o, "z_top"] - c.loc[o, "z_bottom"])), rtol=1e-9)
+        assert c.loc[o, "pct_better"] > 0 and c.loc[o, "label"].endswith("lower")
+    # Gaussian: difference = b (z_top - z_bottom), CI from the engagement CI
+    r = eng(cluster, "customer_loyalty")
+    dz = c.loc["customer_loyalty", "z_top"] - c.loc["customer_loyalty", "z_bottom"]
+    assert_allclose(c.loc["customer_loyalty", "difference"], r.estimate * dz, rtol=1e-9)
+    # quartile means of a within-company z: about +-1.27 (normal: phi(0.674)/0.25)
+    assert 1.0 < c.loc["customer_loyalty", "z_top"] < 1.5
+
+
+def test_text_and_display(cluster):
+    text = cluster.text()
+    assert "fewer quality defects" in text and "higher customer loyalty" in text
+    assert "cluster-robust" not in cluster.table.columns
+    html = cluster._repr_html_()
+    assert "customer_loyalty" in html and "Dropped" in html
+
+
+def test_plots(cluster):
+    import matplotlib.pyplot as plt
+
+    ax = cluster.plot()
+    assert len(ax.get_yticklabels()) == 5
+    ax = cluster.plot_fit("safety_incidents")
+    assert len(ax.lines) == 1 and len(ax.collections) == 1
+    with pytest.raises(ParameterError):
+        cluster.plot_fit("nope")
+    plt.close("all")
+
+
+# ---------------------------------------------------------------------------------------------
+# simulated truth
+# ---------------------------------------------------------------------------------------------
+def _panel(seed: int = 11, n_comp: int = 30, per_comp: int = 40, periods: int = 3) -> pd.DataFrame:
+    """Engagement drives next period's outcome; the outcome does not drive engagement.
+
+    e_{t+1} = 0.7 e_t + sqrt(0.51) u;  y_{t+1} = 0.5 y_t + 0.3 e_t + v  (latent e has SD 1; observed
+    engagement = 3.8 + 0.4 e, so the true effect is 0.3 / 0.4 = 0.75 per engagement point).
+    """
+    rng = np.random.default_rng(seed)
+    n = n_comp * per_comp
+    e = np.empty((periods, n))
+    y = np.empty((periods, n))
+    e[0] = rng.normal(0, 1, n)
+    y[0] = 0.3 * e[0] + rng.normal(0, 1, n)
+    for t in range(1, periods):  # loop over a handful of periods, vectorised over units
+        e[t] = 0.7 * e[t - 1] + np.sqrt(0.51) * rng.normal(0, 1, n)
+        y[t] = 0.5 * y[t - 1] + 0.3 * e[t - 1] + rng.normal(0, 1, n)
+    return pd.DataFrame({
+        "unit_id": np.tile(np.arange(n), periods),
+        "company": np.tile(np.repeat(np.arange(n_comp), per_comp), periods),
+        "period": np.repeat(np.arange(2021, 2021 + periods), n),
+        "engagement": 3.8 + 0.4 * e.ravel(),
+        "productivity": 50 + 5 * y.ravel(),
+    })
+
+
+def test_lagged_model_recovers_truth():
+    panel = _panel()
+    m = fit_outcome_models(panel, lag=1, standardize=None)
+    r = eng(m, "productivity")
+    # truth: 0.3 latent SD -> 5 * 0.3 / 0.4 = 3.75 productivity per engagement point
+    assert abs(r.estimate - 3.75) < 3 * r.se
+    assert r.n_rows == 2 * 1200  # periods 2021->2022 and 2022->2023
+    assert "productivity (t)" in set(m.table["term"])
+    # a unit missing from the next period is counted
+    m = fit_outcome_models(panel.iloc[:-1], lag=1)  # unit 1199 has no 2023 row
+    assert "cannot be paired t -> t+1" in m.dropped["detail"].tolist()
+
+
+def test_cross_lagged_direction():
+    cl = cross_lagged(_panel(), "productivity")
+    fwd, rev = cl.table.iloc[0], cl.table.iloc[1]
+    assert fwd.path == "engagement -> productivity" and rev.path == "productivity -> engagement"
+    assert fwd.ci_low > 0.1  # engagement -> outcome: clearly positive
+    assert rev.ci_low < 0 < rev.ci_high  # outcome -> engagement: truth 0
+    assert "The engagement -> productivity path is the stronger" in cl.text()
+    assert "not that it causes it" in cl.text()
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_count_truth(seed):
+    # Poisson incidents with rate ratio exp(-0.2) per within-company SD of engagement, company effects on the rate
+    # (seed 4 lands just above the 1.5 dispersion rule: a negative binomial with small alpha must converge)
+    rng = np.random.default_rng(seed)
+    n_comp, per = 40, 100
+    n = n_comp * per
+    comp = np.repeat(np.arange(n_comp), per)
+    z = rng.normal(0, 1, n)
+    hours = rng.uniform(50_000, 150_000, n)
+    y = rng.poisson(hours / 200_000 * 6 * np.exp(-0.2 * z + np.repeat(rng.normal(0, 0.3, n_comp), per)))
+    df = pd.DataFrame({"unit_id": np.arange(n), "company": comp, "engagement": 3.5 + rng.normal(0, .3, n_comp)[comp]
+                       + 0.5 * z, "safety_incidents": y, "hours_worked": hours})
+    r = eng(fit_outcome_models(df), "safety_incidents")
+    assert abs(r.estimate - (-0.2)) < 3 * r.se
+
+
+# ---------------------------------------------------------------------------------------------
+# bad input
+# ---------------------------------------------------------------------------------------------
+def test_bad_parameters(units):
+    with pytest.raises(ParameterError, match="outcomes"):
+        fit_outcome_models(units, outcomes=["sales_growth"])
+    with pytest.raises(ParameterError, match="company_effects"):
+        fit_outcome_models(units, company_effects="mixed")
+    with pytest.raises(ParameterError, match="standardize"):
+        fit_outcome_models(units, standardize="company")
+    with pytest.raises(ParameterError, match="lag"):
+        fit_outcome_models(units, lag=2)
+    with pytest.raises(ParameterError, match="Gaussian"):
+        fit_outcome_models(units, outcomes=["turnover"], company_effects="random")
+    with pytest.raises(ParameterError, match="controls"):
+        fit_outcome_models(units, controls=["industry"])
+    with pytest.raises(ParameterError, match="family"):
+        fit_model(units, "customer_loyalty ~ engagement", family="gamma")
+    with pytest.raises(ParameterError, match="outcome"):
+        cross_lagged(units, "sales_growth")
+    with pytest.raises(ParameterError):
+        fit_outcome_models([1, 2, 3])
+    # with outcomes=None, "random" fits the Gaussian outcomes and says which were left out
+    m = fit_outcome_models(units, company_effects="random")
+    assert list(m.table["outcome"]) == ["customer_loyalty"]
+    assert any("not modelled: absenteeism" in n for n in m.notes)
+
+
+def test_bad_data(units):
+    with pytest.raises(DataError, match="usable unit rows"):
+        fit_outcome_models(units.head(8), outcomes=["customer_loyalty"], standardize="overall")
+    neg = units.copy()
+    neg.loc[3, "quality_defects"] = -1
+    with pytest.raises(DataError, match="cannot be negative"):
+        fit_outcome_models(neg, outcomes=["quality_defects"])
+    over = units.copy()
+    over.loc[[4, 7], "turnover"] = 500
+    with pytest.raises(DataError, match="row 6: 500"):
+        fit_outcome_models(over, outcomes=["turnover"])
+    with pytest.raises(DataError, match="two periods"):
+        fit_outcome_models(units, lag=1)
+    with pytest.raises(DataError, match="two periods"):
+        cross_lagged(units, "turnover")
+
+
+def test_public_names():
+    assert es.fit_outcome_models is fit_outcome_models
+    assert es.cross_lagged is cross_lagged
+    assert es.fit_model is fit_model
+    assert isinstance(es.fit_outcome_models(pd.read_csv(DATA), outcomes="turnover"), es.OutcomeModels)
