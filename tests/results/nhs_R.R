@@ -11,8 +11,8 @@
 #     trust x year is unique.
 #   Quartiles: within each survey year, trusts are ranked on engagement (ascending); ties in
 #     engagement are broken by trust code (alphabetical), so every trust gets a distinct rank
-#     1..n; quartile = floor(4 * (rank - 1) / n) + 1, i.e. four groups of equal size by rank
-#     (sizes differ by at most one; the bottom groups take the remainder). Top = quartile 4.
+#     1..n; with k = floor(n / 4), the bottom quartile is ranks 1..k and the top quartile ranks
+#     n-k+1..n, so the two compared groups have equal size (the n - 2k middle trusts are neither).
 #     Percent difference for a lower-is-better outcome = (bottom - top) / bottom * 100 ("% lower").
 #   Correlation: Pearson r between engagement and SHMI within each year.
 #   Meta-analysis (years as studies): Fisher z = atanh(r), v = 1/(n - 3); DerSimonian-Laird and
@@ -21,9 +21,11 @@
 #   Regression with year effects: SHMI ~ z + factor(year), z = engagement standardised over the
 #     pooled clean sample (per 1 SD); SEs classical and cluster-robust by trust (CR1, Stata-type).
 #   Lagged design: pairs of the same trust in consecutive years (t, t+1), both clean.
-#     forward:  SHMI[t+1] ~ z_eng[t] + SHMI[t]
-#     reverse:  eng[t+1]  ~ z_shmi[t] + eng[t]
+#     forward:  SHMI[t+1] ~ z_eng[t] + SHMI[t]  (+ factor(year of t) in the year-effects variant)
+#     reverse:  eng[t+1]  ~ z_shmi[t] + eng[t]  (idem)
 #     z standardised over the rows of the lagged sample (per 1 SD of the predictor at t).
+#   Cross-lagged (Harter et al. 2010 design): all four variables (eng, SHMI at t and t+1) standardised
+#     over the paired sample; y1 ~ y0 + e0 and e1 ~ e0 + y0, without and with factor(year of t).
 
 suppressPackageStartupMessages({
   library(metafor)
@@ -59,10 +61,11 @@ print(eng_by_year, row.names = FALSE)
 
 cat("\n== quartiles within year (ties broken by trust code)\n")
 quart <- function(x, key) {
-  # rank ascending on x, ties by key; equal-size groups by rank
+  # rank ascending on x, ties by key; bottom k and top k ranks, k = floor(n / 4); 2 = middle
   o <- order(x, key)
   r <- integer(length(x)); r[o] <- seq_along(x)
-  floor(4 * (r - 1) / length(x)) + 1
+  k <- floor(length(x) / 4)
+  ifelse(r <= k, 1L, ifelse(r > length(x) - k, 4L, 2L))
 }
 d$q <- NA_integer_
 for (y in years) {
@@ -72,18 +75,25 @@ for (y in years) {
 qy <- do.call(rbind, lapply(years, function(y) {
   g <- d[d$year == y, ]
   top <- g$shmi[g$q == 4]; bot <- g$shmi[g$q == 1]
-  data.frame(year = y, n_bottom = length(bot), n_q2 = sum(g$q == 2), n_q3 = sum(g$q == 3),
+  data.frame(year = y, n = nrow(g), n_bottom = length(bot), n_middle = sum(g$q == 2),
              n_top = length(top), mean_top = mean(top), mean_bottom = mean(bot),
              difference = mean(top) - mean(bot),
              pct_lower = (mean(bot) - mean(top)) / mean(bot) * 100,
-             ties_at_cut = sum(duplicated(g$eng)))
+             tied_trusts = sum(duplicated(g$eng)),
+             # trusts sharing the engagement score that sits on each cut (1 = no tie at the cut)
+             at_bottom_cut = if (sum(g$eng == sort(g$eng)[length(bot)]) > 1 &&
+                                 sort(g$eng)[length(bot)] == sort(g$eng)[length(bot) + 1])
+                               sum(g$eng == sort(g$eng)[length(bot)]) else 1L,
+             at_top_cut = if (sort(g$eng)[nrow(g) - length(top)] == sort(g$eng)[nrow(g) - length(top) + 1])
+                            sum(g$eng == sort(g$eng)[nrow(g) - length(top) + 1]) else 1L)
 }))
 print(qy, row.names = FALSE)
 top <- d$shmi[d$q == 4]; bot <- d$shmi[d$q == 1]
 cat("\npooled over years: n_top", length(top), " n_bottom", length(bot),
     " mean_top", mean(top), " mean_bottom", mean(bot),
     " difference", mean(top) - mean(bot), " pct_lower", (mean(bot) - mean(top)) / mean(bot) * 100, "\n")
-cat("median of per-year pct_lower:", median(qy$pct_lower), "\n")
+cat("median over years: pct_lower", median(qy$pct_lower), " top", median(qy$mean_top),
+    " bottom", median(qy$mean_bottom), " difference", median(qy$difference), "\n")
 cat("mean of per-year SHMI quartile means: top", mean(qy$mean_top), " bottom", mean(qy$mean_bottom), "\n")
 tt <- t.test(top, bot, var.equal = FALSE)
 cat("Welch t-test pooled top vs bottom: t", unname(tt$statistic), " df", unname(tt$parameter),
@@ -101,7 +111,8 @@ print(ry, row.names = FALSE)
 cat("\n== meta-analysis of per-year r (years as studies)\n")
 es <- escalc(measure = "ZCOR", ri = ry$r, ni = ry$n)
 for (m in c("FE", "DL", "REML")) {
-  fit <- rma(yi, vi, data = es, method = m)
+  # REML iterated to a tight threshold (metafor's default stops at a tau2 change of 1e-5)
+  fit <- rma(yi, vi, data = es, method = m, control = list(threshold = 1e-12, maxiter = 1000))
   pr <- predict(fit, transf = transf.ztor)
   cat(sprintf("%-4s z %.15g se %.15g  r %.15g  ci %.15g %.15g  pi %.15g %.15g  tau2 %.15g  I2 %.15g  Q %.15g  Qp %.15g\n",
               m, fit$b[1], fit$se, pr$pred, pr$ci.lb, pr$ci.ub,
@@ -157,7 +168,30 @@ print(coeftest(rev, vcov = vcovCL(rev, cluster = ~trust, type = "HC1"))["z_shmi"
 fwd_y <- lm(shmi_next ~ z_eng + shmi + factor(year), data = lag)
 rev_y <- lm(eng_next ~ z_shmi + eng + factor(year), data = lag)
 cat("with year effects: forward slope", coef(fwd_y)["z_eng"], " se", summary(fwd_y)$coefficients["z_eng", 2],
+    " CR1-by-trust se", sqrt(vcovCL(fwd_y, cluster = ~trust, type = "HC1")["z_eng", "z_eng"]),
     "; reverse slope", coef(rev_y)["z_shmi"], " se", summary(rev_y)$coefficients["z_shmi", 2], "\n")
+
+cat("\ncross-lagged, all four variables standardised over the paired sample (Harter et al. 2010 design)\n")
+zs <- function(x) (x - mean(x)) / sd(x)
+cl <- data.frame(trust = lag$trust, year = lag$year, e0 = zs(lag$eng), y0 = zs(lag$shmi),
+                 e1 = zs(lag$eng_next), y1 = zs(lag$shmi_next))
+cl_f <- lm(y1 ~ y0 + e0, data = cl)
+cl_r <- lm(e1 ~ e0 + y0, data = cl)
+cat("engagement -> SHMI: c1 ", coef(cl_f)["e0"], " se ", summary(cl_f)$coefficients["e0", 2],
+    " p ", summary(cl_f)$coefficients["e0", 4], " stability a1 ", coef(cl_f)["y0"], "\n")
+cat("SHMI -> engagement: c2 ", coef(cl_r)["y0"], " se ", summary(cl_r)$coefficients["y0", 2],
+    " p ", summary(cl_r)$coefficients["y0", 4], " stability a2 ", coef(cl_r)["e0"], "\n")
+cat("cluster-robust by trust (CR1): se c1 ", sqrt(vcovCL(cl_f, cluster = ~trust, type = "HC1")["e0", "e0"]),
+    " se c2 ", sqrt(vcovCL(cl_r, cluster = ~trust, type = "HC1")["y0", "y0"]), "\n")
+cat("with year effects (factor(year) of the t wave):\n")
+cl_fy <- lm(y1 ~ y0 + e0 + factor(year), data = cl)
+cl_ry <- lm(e1 ~ e0 + y0 + factor(year), data = cl)
+cat("engagement -> SHMI: c1 ", coef(cl_fy)["e0"], " se ", summary(cl_fy)$coefficients["e0", 2],
+    " p ", summary(cl_fy)$coefficients["e0", 4], " stability a1 ", coef(cl_fy)["y0"], "\n")
+cat("SHMI -> engagement: c2 ", coef(cl_ry)["y0"], " se ", summary(cl_ry)$coefficients["y0", 2],
+    " p ", summary(cl_ry)$coefficients["y0", 4], " stability a2 ", coef(cl_ry)["e0"], "\n")
+cat("cluster-robust by trust (CR1): se c1 ", sqrt(vcovCL(cl_fy, cluster = ~trust, type = "HC1")["e0", "e0"]),
+    " se c2 ", sqrt(vcovCL(cl_ry, cluster = ~trust, type = "HC1")["y0", "y0"]), "\n")
 
 cat("\n== CSPS: median of organisation engagement index vs the published benchmark\n")
 pct <- function(x) as.numeric(sub("%$", "", x)) / 100
