@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from ._checks import check_number
 from .errors import ParameterError
@@ -123,8 +123,10 @@ class SimulationTruth:
         company, period, industry, region, n_respondents, headcount,
         engagement_z`` (true engagement, N(0, 1) over all units),
         ``engagement_within`` (the within-company part the outcomes depend
-        on) and ``engagement_expected`` (the expected respondent score on the
-        1-5 scale given ``engagement_z``).
+        on), ``engagement_expected`` (the expected respondent score on the
+        1-5 scale given ``engagement_z``) and ``latent_<outcome>`` (each
+        outcome's latent propensity, N(0, 1) within company; NaN where the
+        outcome does not apply).
     thresholds : DataFrame
         Latent thresholds (items x 4) that cut the latent item response into 1-5.
     unit_share : float
@@ -203,6 +205,11 @@ def _within_centre(x: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarr
     with np.errstate(invalid="ignore", divide="ignore"):
         m = s / c
     return x - m[groups]
+
+
+def _take(values: np.ndarray, index: np.ndarray) -> pd.Series:
+    """Strings ``values[index]`` as a text Series, converting only the few distinct values (fast at millions of rows)."""
+    return pd.Series(values).take(index).reset_index(drop=True)
 
 
 def _corr(a: np.ndarray, b: np.ndarray) -> float:
@@ -522,23 +529,23 @@ def simulate_study(
     resp_row = np.repeat(np.arange(R), n_resp)
     eta = np.sqrt(s) * z_r[resp_row] + np.sqrt(1 - s) * rng.standard_normal(N)
     cum = np.cumsum(_CATEGORY_SHARES)[:-1]
-    thresholds = stats.norm.ppf(cum)[None, :] - _ITEM_SHIFT[:, None]  # (12, 4)
+    thresholds = special.ndtri(cum)[None, :] - _ITEM_SHIFT[:, None]  # (12, 4)
     lam = float(item_loading)
     noise_sd = np.sqrt(1 - lam**2)
     answers: dict[str, pd.arrays.IntegerArray] = {}
     missing = rng.random((N, k)) < missing_rate
     for j, item in enumerate(ITEMS):  # loop over 12 items, each vectorised over respondents
         x = lam * eta + noise_sd * rng.standard_normal(N)
-        cat = (1 + (x[:, None] > thresholds[j][None, :]).sum(axis=1)).astype(np.int8)
+        cat = (1 + np.searchsorted(thresholds[j], x)).astype(np.int8)  # number of thresholds below x, plus 1
         answers[item] = pd.arrays.IntegerArray(cat, missing[:, j].copy())
     survey = pd.DataFrame(
         {
             "respondent_id": np.arange(1, N + 1, dtype=np.int64),
-            "unit_id": unit_ids[rid_unit[resp_row]],
-            "company": companies[rcomp[resp_row]],
+            "unit_id": _take(unit_ids, rid_unit[resp_row]),
+            "company": _take(companies, rcomp[resp_row]),
             "period": rid_period[resp_row],
-            "industry": industry[rcomp[resp_row]],
-            "region": region[rcomp[resp_row]],
+            "industry": _take(industry, rcomp[resp_row]),
+            "region": _take(region, rcomp[resp_row]),
         }
     )
     survey = pd.concat([survey, pd.DataFrame(answers)], axis=1)
@@ -547,7 +554,7 @@ def simulate_study(
     # expected 1-5 item score given unit z: x | z ~ N(lam*sqrt(s)*z, 1 - lam^2*s)
     sd_x = np.sqrt(1 - lam**2 * s)
     mean_x = lam * np.sqrt(s) * z_r
-    expected = 1 + stats.norm.sf((thresholds[None, :, :] - mean_x[:, None, None]) / sd_x).sum(axis=2).mean(axis=1)
+    expected = 1 + special.ndtr((mean_x[:, None, None] - thresholds[None, :, :]) / sd_x).sum(axis=2).mean(axis=1)
     units_truth = pd.DataFrame(
         {
             "unit_id": unit_ids[rid_unit],
@@ -562,6 +569,9 @@ def simulate_study(
             "engagement_expected": expected,
         }
     )
+    applies_to = {"patient_safety_incidents": is_hc, "quality_defects": is_mf, "shrinkage": is_rt}
+    for o in OUTCOME_ORDER:  # latent propensities (NaN where the outcome does not apply)
+        units_truth[f"latent_{o}"] = np.where(applies_to.get(o, True), pcol[o], np.nan)
     # realised correlations, within company x period and pooled
     cp = rcomp * P + (rid_period - 1)
     ncp = C * P
@@ -579,10 +589,7 @@ def simulate_study(
     }
     rows = []
     for o in OUTCOME_ORDER:  # loop over nine outcomes
-        applies = {"patient_safety_incidents": is_hc, "quality_defects": is_mf, "shrinkage": is_rt}.get(
-            o, np.ones(R, dtype=bool)
-        )
-        lat = np.where(applies, pcol[o], np.nan)
+        lat = units_truth[f"latent_{o}"].to_numpy()
         obs = observed[o].astype(float)
         rows.append(
             {
