@@ -336,7 +336,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# the library's fixes name Python keywords; on the command line, say the option too
+_CLI_HINTS = [
+    ("pass percent=True", "pass --percent (percent=True in Python)"),
+    ("e.g. encoding='cp1252'", "e.g. --encoding cp1252 (encoding='cp1252' in Python)"),
+    ("pass items=[...]", "pass --items q1,q2,... (items=[...] in Python)"),
+    ("pass scale=(low, high)", "pass --scale LOW,HIGH (scale=(low, high) in Python)"),
+]
+
+
 def _error(message: str, command: str | None, stream: TextIO) -> None:
+    for python, option in _CLI_HINTS:
+        message = message.replace(python, option)
     prefix = f"empathystats {command}: error: " if command else "empathystats: error: "
     stream.write(prefix + " ".join(message.split()) + "\n(run with --debug to see the traceback)\n")
 
