@@ -639,7 +639,8 @@ def hunter_schmidt(
         weight = n_i * a_fac**2
         rho = float(np.sum(weight * r_corr) / weight.sum())
         var_rc = float(np.sum(weight * (r_corr - rho) ** 2) / weight.sum())
-        ve_c = float(np.sum(weight * ve_i * slope**2) / weight.sum())
+        ve_used = ve_i if sampling_error == "study" else np.full(k, var_e)
+        ve_c = float(np.sum(weight * ve_used * slope**2) / weight.sum())
         var_rho = max(0.0, var_rc - ve_c)
         se_rho = np.sqrt(var_rc / k)
         pct_corr = 100 * ve_c / var_rc if var_rc > 0 else np.nan
