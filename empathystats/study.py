@@ -26,7 +26,7 @@ __all__ = ["Study", "as_study"]
 def _duplicates(df: pd.DataFrame, keys: list[str], what: str, source: str) -> None:
     dup = df.duplicated(keys, keep=False)
     if dup.any():
-        rows = [(int(i) + 2, tuple(r)) for i, r in zip(np.flatnonzero(dup.to_numpy()), df.loc[dup, keys].itertuples(index=False))]
+        rows = [(int(i) + 2, tuple(r)) for i, r in zip(np.flatnonzero(dup.to_numpy()), df.loc[dup, keys].itertuples(index=False), strict=True)]
         raise data_error(
             f"{int(dup.sum())} rows share the same {' x '.join(keys)}; each {what} must appear once",
             source=source,
@@ -109,7 +109,7 @@ class Study:
                 "engagement must be numeric",
                 source=source,
                 column=engagement,
-                rows=[(int(i) + 2, v) for i, v in zip(np.flatnonzero(bad.to_numpy()), units.loc[bad, engagement])],
+                rows=[(int(i) + 2, v) for i, v in zip(np.flatnonzero(bad.to_numpy()), units.loc[bad, engagement], strict=True)],
                 fix="remove text such as '%' or 'n/a' from the column, or convert it before building the Study.",
             )
         _duplicates(units, [unit, period], "unit", source)
@@ -202,22 +202,10 @@ class Study:
             min_respondents=score_options.get("min_respondents", 5),
             **keys,
         )
-        if len(scores.suppressed):
-            study.dropped = pd.concat(
-                [
-                    dropped_frame(
-                        [
-                            (
-                                "units below the confidentiality threshold",
-                                len(scores.suppressed),
-                                f"fewer than {study.min_respondents} respondents; suppressed while scoring",
-                            )
-                        ]
-                    ),
-                    study.dropped,
-                ],
-                ignore_index=True,
-            )
+        # everything the scorer excluded (respondents not scored, units suppressed) comes first
+        if len(scores.dropped):
+            study.dropped = pd.concat([scores.dropped, study.dropped], ignore_index=True)
+        study.notes = [*scores.notes, *study.notes]
         study.scores = scores
         return study
 
