@@ -119,7 +119,7 @@ def load_demo(name: str = "multi") -> Demo:
     >>> import empathystats as es
     >>> demo = es.load_demo("multi")
     >>> study = es.Study.from_survey(demo.survey, demo.outcomes)  # doctest: +SKIP
-    >>> demo.truth.set_index("outcome").loc["customer_loyalty", "rho"]
+    >>> float(demo.truth.set_index("outcome").loc["customer_loyalty", "rho"])
     0.17
 
     References
