@@ -25,7 +25,7 @@ from scipy import stats
 from ._checks import check_choice, check_columns, check_dataframe, check_number
 from .errors import ParameterError, data_error
 from .results import Result, dropped_frame
-from .scoring import _min_items, _score_matrix, default_items, group_codes, item_matrix
+from .scoring import LongTableDisplay, _min_items, _score_matrix, default_items, group_codes, item_matrix
 
 __all__ = [
     "cronbach_alpha",
@@ -710,7 +710,7 @@ def null_variance(null: str | float, n_options: int) -> float:
     return float(p @ v**2 - (p @ v) ** 2)
 
 
-class RwgResult(Result):
+class RwgResult(LongTableDisplay, Result):
     """rwg(j) per unit (``.table``: ``unit_id, n_respondents, rwg_j, out_of_range``) and summaries.
 
     ``.mean`` and ``.median`` are taken over the reported units;
@@ -767,6 +767,7 @@ def rwg(
     *,
     items: Sequence[str] | None = None,
     unit: str = "unit_id",
+    period: str | None = None,
     n_options: int = 5,
     null: str | float = "uniform",
     missing: str = "listwise",
@@ -798,6 +799,8 @@ def rwg(
         Item columns (default ``Q01``, ``Q02``, ...).
     unit : str
         Unit column.
+    period : str, optional
+        When given, units are unit x period (one row per unit and period).
     n_options : int
         Number of answer options :math:`A`.
     null : {"uniform", "slight_skew", "moderate_skew", "heavy_skew", "triangular", "normal"} or float
@@ -817,7 +820,7 @@ def rwg(
     Returns
     -------
     RwgResult
-        ``.table``: ``unit_id, n_respondents, rwg_j, out_of_range`` per unit;
+        ``.table``: ``unit_id, [period,] n_respondents, rwg_j, out_of_range`` per unit;
         ``.mean``, ``.median``, ``.summary()``.
 
     Examples
@@ -843,13 +846,14 @@ def rwg(
     check_number(min_respondents, name="min_respondents", func=func, low=1, integer=True)
     sigma2 = null_variance(null, n_options)
     items = default_items(survey, items, func=func, source=source)
-    check_columns(survey, [unit], source=source)
+    keys = [unit] + ([period] if period else [])
+    check_columns(survey, keys, source=source)
     x = item_matrix(survey, items, scale=scale, source=source, dtype=np.float64)
-    group, key_values, missing_key, first_row = group_codes(survey, [unit])
+    group, key_values, missing_key, first_row = group_codes(survey, keys)
     ng = len(first_row)
     drops: list[tuple[str, int, str]] = []
     if missing_key.any():
-        drops.append(("respondents without a unit id", int(missing_key.sum()), ""))
+        drops.append((f"respondents without a {' or '.join(keys)}", int(missing_key.sum()), ""))
     answered = ~np.isnan(x)
     if missing == "listwise":
         use = ~missing_key & answered.all(axis=1)
@@ -881,8 +885,18 @@ def rwg(
     ratio = np.minimum(s2, sigma2) / sigma2
     rwg_j = k * (1 - ratio) / (k * (1 - ratio) + ratio)
     table = pd.DataFrame(
-        {unit: key_values[0], "n_respondents": n_resp.astype(np.int64), "rwg_j": rwg_j, "out_of_range": out_of_range}
+        {
+            **dict(zip(keys, key_values, strict=True)),
+            "n_respondents": n_resp.astype(np.int64),
+            "rwg_j": rwg_j,
+            "out_of_range": out_of_range,
+        }
     )
+    for col in keys:  # factorize returns object arrays: give the keys back their dtype
+        try:
+            table[col] = table[col].astype(survey[col].dtype)
+        except (TypeError, ValueError):
+            pass
     small = table["n_respondents"] < min_respondents
     if small.any():
         drops.append(

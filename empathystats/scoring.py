@@ -288,7 +288,25 @@ def _constant_columns(
 
 
 # --------------------------------------------------------------------------- result
-class UnitScores(Result):
+class LongTableDisplay:
+    """Mixin for results with one row per unit: show the first rows on screen, say how many there are."""
+
+    #: rows shown by ``str()`` / ``_repr_html_()``; ``.table`` always holds every row
+    max_display_rows: int = 20
+
+    def display_table(self) -> pd.DataFrame:
+        shown = super().display_table()  # type: ignore[misc]
+        return shown.head(self.max_display_rows)
+
+    def footer_lines(self) -> list[str]:
+        lines = super().footer_lines()  # type: ignore[misc]
+        n = len(self.table)  # type: ignore[attr-defined]
+        if n > self.max_display_rows:
+            lines.insert(0, f"Showing {self.max_display_rows} of {n:,} rows; .table holds them all.")
+        return lines
+
+
+class UnitScores(LongTableDisplay, Result):
     """Unit engagement table (one row per unit x period) from :func:`score_units`.
 
     Attributes
@@ -578,7 +596,7 @@ def score_units(
             (
                 "units below the confidentiality threshold",
                 int(small.sum()),
-                f"fewer than {min_respondents} scored respondents ({int(n[small].sum()):,} respondents); "
+                f"fewer than {min_respondents} scored respondents; {int(n[small].sum()):,} respondents in them; "
                 "suppressed from every output",
             )
         )

@@ -362,3 +362,15 @@ def test_results_plot_and_export(tmp_path, bhr2000, bh1996):
     assert set(pd.read_excel(tmp_path / "alpha.xlsx", sheet_name=None)) == {"alpha", "items"}
     r.to_csv(tmp_path / "rwg.csv")
     assert len(pd.read_csv(tmp_path / "rwg.csv")) == 99
+
+
+def test_rwg_by_unit_and_period_equals_rwg_per_period(bhr2000):
+    # two "periods": the same data twice; per-period rwg(j) must equal the single-period R values
+    ref = pd.read_csv(RESULTS / "psychometrics_rwgj_uniform.csv")
+    df = pd.concat([bhr2000.assign(period=1), bhr2000.assign(period=2)], ignore_index=True)
+    res = es.rwg(df, items=BHR_ITEMS, unit="GRP", period="period")
+    assert len(res.table) == 2 * 99 and res.table["period"].dtype == df["period"].dtype
+    for p in (1, 2):
+        sub = res.table[res.table["period"] == p]
+        assert_allclose(sub["rwg_j"], ref["rwg.j"], rtol=RTOL)
+    assert "Showing 20 of 198 rows" in str(res)
