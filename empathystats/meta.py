@@ -359,8 +359,9 @@ class HunterSchmidtResult(_MetaResult):
     def text(self) -> str:
         t = self.table.iloc[0]
         what = self.params.get("outcome_label", "the outcome")
+        word = self.params.get("study_word", "studies")
         s = (
-            f"Across {int(t['k'])} studies ({int(t['n_total']):,} units), the sample-size weighted mean "
+            f"Across {int(t['k'])} {word} ({int(t['n_total']):,} units), the sample-size weighted mean "
             f"correlation between engagement and {what} was {t['mean_r']:.2f} "
             f"({t['ci_level']:.0%} CI {t['r_ci_low']:.2f} to {t['r_ci_high']:.2f}); sampling error explains "
             f"{t['pct_var_artifacts']:.0f}% of its variance across studies."
@@ -372,7 +373,8 @@ class HunterSchmidtResult(_MetaResult):
             )
         s += (
             f" {t['cr_level']:.0%} of true correlations are expected between {t['cr_low']:.2f} and "
-            f"{t['cr_high']:.2f}; the 90% credibility value is {t['cv_lower']:.2f}."
+            f"{t['cr_high']:.2f}; 90% of true correlations are {'above' if t['rho'] >= 0 else 'below'} "
+            f"{t['cv90']:.2f} (90% credibility value)."
         )
         return s
 
@@ -481,8 +483,9 @@ def hunter_schmidt(
     corrected (:func:`correct_r`) to rc_i with attenuation factor A_i = r_i/rc_i;
     weights w_i = n_i A_i^2; rho = sum w rc / sum w; var_rc is the w-weighted
     variance of rc_i; the sampling-error variance of rc_i is
-    s_e,i^2 (d rc/d r)^2 (which equals s_e,i^2 a_i^2 / A_i^2 with Schmidt &
-    Hunter's range-restriction factor a_i); var_rho = var_rc - mean error
+    s_e^2 (d rc/d r)^2 (which equals s_e^2 a_i^2 / A_i^2 with Schmidt &
+    Hunter's range-restriction factor a_i; s_e^2 as chosen by ``sampling_error``,
+    per study with ``"study"``); var_rho = var_rc - w-weighted mean error
     variance; SE(rho) = sqrt(var_rc / k). Studies missing an artifact get the mean
     of the artifact's distribution (the studies that report it); the footer counts them.
 
@@ -495,9 +498,10 @@ def hunter_schmidt(
     reliabilities alone this is Schmidt & Hunter's multiplicative method:
     rho = r̄ / (mean sqrt(rxx) mean sqrt(ryy))). SE(rho) = sqrt(s_r^2/k) / slope.
 
-    Credibility interval: rho ± z_{(1+cr_level)/2} SD_rho; ``cv_lower`` is the
-    90% credibility value rho - 1.2816 SD_rho (90% of true correlations exceed it;
-    the figure Gallup's Q12 meta-analyses report).
+    Credibility interval: rho ± z_{(1+cr_level)/2} SD_rho; ``cv90`` is the 90%
+    credibility value rho - sign(rho) 1.2816 SD_rho: 90% of true correlations lie
+    beyond it in the direction of rho (the lower 90% CV for a positive rho, the upper
+    one for a negative rho), the figure Gallup's Q12 meta-analyses report.
 
     Parameters
     ----------
@@ -526,7 +530,7 @@ def hunter_schmidt(
     HunterSchmidtResult
         ``.table`` (one row): ``correction, corrections, estimate`` (= rho), ``se,
         ci_low, ci_high, ci_level, rho, var_rho, sd_rho, cr_low, cr_high, cr_level,
-        cv_lower, k, n_total, mean_n, mean_r, var_r, var_e, var_res, sd_res,
+        cv90, k, n_total, mean_n, mean_r, var_r, var_e, var_res, sd_res,
         pct_var_artifacts, se_r, r_ci_low, r_ci_high, var_art, pct_var_corrected``.
         ``.studies``: per-study ``study, r, n, effect, se_effect, ci_low, ci_high,
         rxx, ryy, ux, r_corrected, weight``.
@@ -702,7 +706,7 @@ def hunter_schmidt(
                 "cr_low": rho - zc * sd_rho,
                 "cr_high": rho + zc * sd_rho,
                 "cr_level": cr_level,
-                "cv_lower": rho - float(stats.norm.ppf(0.9)) * sd_rho,
+                "cv90": rho - np.sign(rho) * float(stats.norm.ppf(0.9)) * sd_rho,
                 "k": k,
                 "n_total": float(n_total),
                 "mean_n": mean_n,
@@ -1356,7 +1360,7 @@ def meta_analysis(
     >>> demo = es.load_demo("multi")
     >>> study = es.Study.from_survey(demo.survey, demo.outcomes)
     >>> res = es.meta_analysis(study, outcome="turnover")
-    >>> res.table[["outcome", "mean_r", "rho", "cv_lower"]]  # doctest: +SKIP
+    >>> res.table[["outcome", "mean_r", "rho", "cv90"]]  # doctest: +SKIP
 
     References
     ----------
@@ -1395,8 +1399,10 @@ def meta_analysis(
                            "outcome_sd": extra["outcome_sd"]}])
     res.table = pd.concat([front, res.table], axis=1)
     res.studies = res.studies.rename(columns={"study": by})
-    res.title = f"{res.title.split(',')[0]} of engagement and {spec.label} across {len(per)} {by} values"
-    res.params = {"outcome": outcome, "outcome_label": spec.label, "by": by, "method": method, **res.params,
+    word = "companies" if by == st.company else f"groups ({by})"
+    res.title = f"{res.title.split(',')[0]} of engagement and {spec.label} across {len(per)} {word}"
+    res.params = {"outcome": outcome, "outcome_label": spec.label, "study_word": word, "by": by, "method": method,
+                  **res.params,
                   "rxx": rxx, "ryy": ryy, "ux": ux, "min_units": min_units, "period": period}
     res.dropped = pd.concat([dropped_frame(drops), res.dropped], ignore_index=True)
     res.notes = notes + res.notes + [

@@ -82,7 +82,7 @@ def test_bare_bones_mcdaniel_against_r():
     # 80% credibility interval and 90% credibility value from the residual SD
     sd = np.sqrt(0.018039468882)
     assert_allclose(t["cr_low"], 0.200486056093 - 1.281551566 * sd, rtol=1e-8)
-    assert_allclose(t["cv_lower"], t["cr_low"], rtol=1e-12)  # at cr_level=0.80 they coincide
+    assert_allclose(t["cv90"], t["cr_low"], rtol=1e-12)  # at cr_level=0.80 they coincide for a positive rho
 
 
 def test_sampling_error_per_study_closed_form():
@@ -426,6 +426,8 @@ def test_meta_analysis_per_company_r_and_icc2():
     assert t["n_companies"] == 8 and t["n_units"] == 240
     assert t["mean_r"] < 0  # raw sign: engaged units have lower turnover
     assert t["rho"] < t["mean_r"]  # corrected for engagement unreliability
+    # negative rho: the 90% credibility value lies on the zero side, rho + z_.90 SD_rho
+    assert_allclose(t["cv90"], t["rho"] + 1.2815515655446004 * t["sd_rho"], rtol=1e-12)
     assert "lower is better" in str(res)
 
 
@@ -454,7 +456,7 @@ def test_meta_analysis_all_one_row_per_outcome():
     study, _, _ = _study()
     tab = es.meta_analysis_all(study)
     assert list(tab.table["outcome"]) == ["turnover", "productivity"]
-    assert {"rho", "cv_lower", "outcome_mean", "outcome_sd", "better"} <= set(tab.table.columns)
+    assert {"rho", "cv90", "outcome_mean", "outcome_sd", "better"} <= set(tab.table.columns)
     assert (tab.table["estimate"] == tab.table["rho"]).all()
 
 
