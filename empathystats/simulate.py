@@ -145,7 +145,18 @@ class SimulationTruth:
 
 @dataclass
 class SimulatedStudy:
-    """A simulated study: ``survey`` (respondents), ``outcomes`` (units x periods) and ``truth``."""
+    """A simulated study, shaped like the tables :func:`empathystats.read_survey` and
+    :func:`empathystats.read_outcomes` return.
+
+    Attributes
+    ----------
+    survey : DataFrame
+        One row per respondent: ``respondent_id, unit_id, company, period, industry, region, Q01..Q12``.
+    outcomes : DataFrame
+        One row per unit x period: ``unit_id, period``, outcome numerators and exposure columns.
+    truth : SimulationTruth
+        Parameters, correlations used and realised, and the true unit engagement table.
+    """
 
     survey: pd.DataFrame
     outcomes: pd.DataFrame
