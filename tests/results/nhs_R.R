@@ -80,12 +80,11 @@ qy <- do.call(rbind, lapply(years, function(y) {
              difference = mean(top) - mean(bot),
              pct_lower = (mean(bot) - mean(top)) / mean(bot) * 100,
              tied_trusts = sum(duplicated(g$eng)),
-             # trusts sharing the engagement score that sits on each cut (1 = no tie at the cut)
-             at_bottom_cut = if (sum(g$eng == sort(g$eng)[length(bot)]) > 1 &&
-                                 sort(g$eng)[length(bot)] == sort(g$eng)[length(bot) + 1])
-                               sum(g$eng == sort(g$eng)[length(bot)]) else 1L,
-             at_top_cut = if (sort(g$eng)[nrow(g) - length(top)] == sort(g$eng)[nrow(g) - length(top) + 1])
-                            sum(g$eng == sort(g$eng)[nrow(g) - length(top) + 1]) else 1L)
+             # trusts sharing the engagement score that straddles each cut (0 = no tie across the cut)
+             tied_at_bottom_cut = with(list(e = sort(g$eng), k = length(bot)),
+                                       if (e[k] == e[k + 1]) sum(e == e[k]) else 0L),
+             tied_at_top_cut = with(list(e = sort(g$eng), k = length(top), n = nrow(g)),
+                                    if (e[n - k] == e[n - k + 1]) sum(e == e[n - k + 1]) else 0L))
 }))
 print(qy, row.names = FALSE)
 top <- d$shmi[d$q == 4]; bot <- d$shmi[d$q == 1]
