@@ -534,7 +534,8 @@ def read_survey(
     Returns
     -------
     DataFrame
-        The survey, columns in file order, item columns ``float32``. ``attrs`` holds
+        The survey: the other columns in file order, then the item columns as one ``float32``
+        block (``survey[items].to_numpy()`` is a view, not a copy). ``attrs`` holds
         ``source``, ``kind="survey"``, ``items``, ``scale``, ``respondent`` (the id column
         or ``None``) and ``blank_rows`` (fully blank lines skipped).
 
@@ -574,18 +575,23 @@ def read_survey(
     frame = ld.frame
     _require_values(ld, unit, "unit id")
 
-    # items: numbers on the scale, stored compactly
-    converted: dict[str, np.ndarray] = {}
-    for item in item_list:
+    # items: numbers on the scale, stored compactly as ONE float32 block, so that
+    # survey[items].to_numpy() is a view (no copy) for the scoring of millions of rows
+    block = np.empty((len(item_list), len(frame)), dtype=np.float32)
+    for j, item in enumerate(item_list):
         s = frame[item]
         if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
-            arr = s.to_numpy(dtype=np.float32, na_value=np.nan)
+            if isinstance(s.dtype, np.dtype):
+                block[j] = s.to_numpy()  # casts into place, NaN stays NaN
+            else:  # nullable integer / float extension dtypes
+                block[j] = s.to_numpy(dtype=np.float32, na_value=np.nan)
         else:
-            arr = _numeric(
+            block[j] = _numeric(
                 ld, item, what="numbers (answers must be coded as numbers)",
                 fix=f"recode text answers to numbers on the {lo:g}-{hi:g} scale (e.g. 'Strongly agree' -> {hi:g}); "
                 "list codes that mean 'no answer' in na_values=[...] to read them as blank.",
             ).to_numpy(dtype=np.float32, na_value=np.nan)
+        arr = block[j]
         out = (arr < lo) | (arr > hi)
         if out.any():
             raise data_error(
@@ -596,18 +602,19 @@ def read_survey(
                 fix="correct the values; recode 'don't know'/'not applicable' codes to blank with "
                 "na_values=[...] (e.g. na_values=[9]); or pass scale=(low, high) if the survey uses another scale.",
             )
-        converted[item] = arr
-    for item, arr in converted.items():
-        frame[item] = arr
+    others = frame.drop(columns=item_list)
+    frame = pd.concat([others, pd.DataFrame(block.T, columns=item_list, index=others.index, copy=False)], axis=1)
+    ld.frame = frame
 
     resp = respondent if respondent is not None and respondent in frame.columns else None
     if resp is not None:
         _require_values(ld, resp, "respondent id")
         dup_keys = [c for c in (company, period) if c in frame.columns] + [resp]
-        _check_duplicates(
-            ld, dup_keys, "respondent",
-            fix="remove repeated responses (keep one per person and period), or give each response its own id.",
-        )
+        if not frame[resp].is_unique:  # ids unique on their own (the usual case) need no compound check
+            _check_duplicates(
+                ld, dup_keys, "respondent",
+                fix="remove repeated responses (keep one per person and period), or give each response its own id.",
+            )
     return _finish(ld, "survey", items=item_list, scale=(lo, hi), respondent=resp)
 
 
