@@ -507,14 +507,16 @@ class QuartileComparison(Result):
             ci = ""
             if np.isfinite(r.ci_low) and np.isfinite(r.ci_high):
                 lo, hi = sorted((sgn * r.ci_low, sgn * r.ci_high))
-                ci = f"{r.ci_level:.0%} CI {lo:.0f}% to {hi:.0f}% {word}"
+                ci = f"{r.ci_level:.0%} CI {round(lo) + 0:.0f}% to {round(hi) + 0:.0f}% {word}"
             p = format_p(r.p_value)
             extra = "; ".join(x for x in (ci, f"p {'< 0.001' if p == '<0.001' else '= ' + p}" if p else "") if x)
-            where = (
-                f"median of {r.n_companies} companies" if summary == "median_of_companies"
-                else f"{r.n_units_top} top- and {r.n_units_bottom} bottom-quartile units pooled across {r.n_companies} "
-                f"{'company' if r.n_companies == 1 else 'companies'}"
-            )
+            comps = "one company" if r.n_companies == 1 else f"{r.n_companies} companies"
+            if r.n_companies == 1:
+                where = f"{r.n_units_top} units in each quartile, within one company"
+            elif summary == "median_of_companies":
+                where = f"median of {comps}"
+            else:
+                where = f"{r.n_units_top} top- and {r.n_units_bottom} bottom-quartile units pooled across {comps}"
             sentences.append(
                 f"Top-quartile units had {abs(r.pct_difference):.0f}% {word} {name} than bottom-quartile units"
                 + (f" ({extra})" if extra else "") + f", {where}."
@@ -745,12 +747,18 @@ def compare_quartiles(
                 comp_rate = t.groupby("company")["a"].mean()
             high = comp_rate.index[comp_rate >= split_turnover_at]
             is_high = t["company"].isin(high)
-            for label, mask in ((f"high turnover (>= {split_turnover_at:.0%})", is_high),
-                                (f"low turnover (< {split_turnover_at:.0%})", ~is_high)):
-                if mask.sum() >= 4:
-                    groups.append((label, t.loc[mask]))
-                else:
-                    notes.append(f"No turnover comparison for {label.split(' (')[0]} organisations: no companies.")
+            if is_high.all() or not is_high.any():
+                notes.append(
+                    f"Turnover not split: every company's turnover is {'at or above' if is_high.all() else 'below'} "
+                    f"{split_turnover_at:.0%}, so the 'all' row is the {'high' if is_high.all() else 'low'}-turnover comparison."
+                )
+            else:
+                for label, mask in ((f"high turnover (>= {split_turnover_at:.0%})", is_high),
+                                    (f"low turnover (< {split_turnover_at:.0%})", ~is_high)):
+                    if mask.sum() >= 4:
+                        groups.append((label, t.loc[mask]))
+                    else:
+                        drops.append((f"turnover comparison for {label}", 1, "fewer than 4 units"))
         for label, tt in groups:
             tasks.append(_Task(name, spec, label, _sorted_units(tt, within), scale))
 
