@@ -30,7 +30,8 @@ def _pyproject_deps() -> dict[str, str]:
 
 def _environment_deps() -> dict[str, str]:
     deps = {}
-    for line in (ROOT / "environment.yml").read_text().splitlines():
+    text = (ROOT / "environment.yml").read_text()
+    for line in text.split("dependencies:", 1)[1].splitlines():
         m = re.match(r"^\s{2}- ([A-Za-z0-9_.\-\[\]]+[^#]*)$", line)
         if m and not line.strip().endswith(":"):
             name, spec = _name(m.group(1).strip())

@@ -40,7 +40,7 @@ def test_links_units_and_counts_every_exclusion():
     study = es.Study(units, outcomes)
     # a, c, d link; b suppressed (4 < 5 respondents); e has no engagement; z has no unit
     assert sorted(study.data["unit_id"]) == ["a", "c", "d"]
-    reasons = dict(zip(study.dropped["reason"], study.dropped["count"]))
+    reasons = dict(zip(study.dropped["reason"], study.dropped["count"], strict=True))
     assert reasons["units below the confidentiality threshold"] == 1
     assert reasons["units with no engagement score"] == 1
     assert reasons["outcome rows without a scored unit"] == 2  # b (suppressed) and z
