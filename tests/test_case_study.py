@@ -17,6 +17,7 @@ import hashlib
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
@@ -57,6 +58,20 @@ def raw() -> pd.DataFrame:
 def panel(raw: pd.DataFrame) -> es.Study:
     units, outcomes = nhs_tables(raw)
     return es.Study(units.assign(company="NHS England"), outcomes, specs={"shmi": SHMI})
+
+
+@pytest.fixture(scope="module")
+def by_year(raw: pd.DataFrame) -> es.Study:
+    """Each survey year its own group: quartiles within year, years as meta-analytic studies."""
+    units, outcomes = nhs_tables(raw)
+    return es.Study(units.assign(company=units["period"].astype(str)), outcomes, specs={"shmi": SHMI})
+
+
+@pytest.fixture(scope="module")
+def trusts(raw: pd.DataFrame) -> es.Study:
+    """Each trust its own group: regression SEs clustered by trust."""
+    units, outcomes = nhs_tables(raw)
+    return es.Study(units.assign(company=units["unit_id"]), outcomes, specs={"shmi": SHMI})
 
 
 # -- provenance ---------------------------------------------------------------------------------
@@ -141,8 +156,176 @@ def test_per_year_correlation(panel: es.Study):
     assert_allclose(r.to_numpy(), R_PER_YEAR["r"], rtol=1e-10)
 
 
+# -- quartiles ----------------------------------------------------------------------------------
+# nhs_R.txt "== quartiles within year (ties broken by trust code)":
+#  year   n n_bottom n_middle n_top          mean_top      mean_bottom          difference        pct_lower
+#  2012 141       35       71    35 0.964662857142857 1.02613714285714 -0.0614742857142857 5.99084499983294
+#  2013 140       35       70    35 0.956028571428571 1.01985714285714 -0.0638285714285713 6.25857963300181
+#  2014 136       34       68    34 0.998697058823529 1.01522941176471 -0.0165323529411764 1.62843518416584
+#  2015 134       33       68    33 1.008209090909091 1.02427575757576 -0.0160666666666667 1.56858800453240
+#  2016 134       33       68    33 0.995821212121212 1.02433030303030 -0.0285090909090909 2.78319315798349
+#  2017 132       33       66    33 0.967151515151515 1.03556666666667 -0.0684151515151515 6.60654245808912
+#  2018 130       32       66    32 0.965450000000000 1.03348125000000 -0.0680312499999999 6.58272706931063
+#  2019 126       31       64    31 0.979780645161290 1.04792258064516 -0.0681419354838709 6.50257344792769
+R_QUARTILES = pd.DataFrame(
+    {
+        "year": YEARS,
+        "n": [141, 140, 136, 134, 134, 132, 130, 126],
+        "k": [35, 35, 34, 33, 33, 33, 32, 31],
+        "top": [0.964662857142857, 0.956028571428571, 0.998697058823529, 1.008209090909091,
+                0.995821212121212, 0.967151515151515, 0.965450000000000, 0.979780645161290],
+        "bottom": [1.02613714285714, 1.01985714285714, 1.01522941176471, 1.02427575757576,
+                   1.02433030303030, 1.03556666666667, 1.03348125000000, 1.04792258064516],
+        "pct": [5.99084499983294, 6.25857963300181, 1.62843518416584, 1.56858800453240,
+                2.78319315798349, 6.60654245808912, 6.58272706931063, 6.50257344792769],
+    }
+)
+
+
+def test_quartiles_within_each_year_with_ties_broken_by_trust_code(by_year: es.Study):
+    res = es.compare_quartiles(by_year, n_boot=0)
+    per_year = res.companies.assign(year=res.companies["company"].astype(int)).sort_values("year")
+    assert per_year["year"].tolist() == YEARS
+    assert per_year["n_units"].tolist() == R_QUARTILES["n"].tolist()
+    assert per_year["n_units_top"].tolist() == R_QUARTILES["k"].tolist()
+    assert per_year["n_units_bottom"].tolist() == R_QUARTILES["k"].tolist()
+    assert_allclose(per_year["top"], R_QUARTILES["top"], rtol=1e-12)
+    assert_allclose(per_year["bottom"], R_QUARTILES["bottom"], rtol=1e-12)
+    assert_allclose(per_year["pct_difference"], R_QUARTILES["pct"], rtol=1e-10)
+    # nhs_R.txt: "median over years: pct_lower 6.12471231641737  top 0.973466080156403
+    #             bottom 1.02523372294372  difference -0.0626514285714285"
+    row = res.table.iloc[0]
+    assert_allclose(
+        [row["pct_difference"], row["top"], row["bottom"], row["difference"]],
+        [6.12471231641737, 0.973466080156403, 1.02523372294372, -0.0626514285714285],
+        rtol=1e-10,
+    )
+    assert row["n_companies"] == 8 and row["label"] == "6% lower"
+
+
+def test_tie_break_matters_and_follows_trust_code(by_year: es.Study):
+    # 2019: six trusts share the score at the bottom cut (nhs_R.txt, tied_at_bottom_cut = 6), so the
+    # tie-break decides membership: with codes reversed the bottom quartile's mean must change.
+    d = by_year.data.loc[by_year.data["period"] == 2019]
+    e = np.sort(d["engagement"].to_numpy())
+    assert e[30] == e[31]  # a tie straddles the cut between rank 31 and 32 (k = 31)
+    flipped = d.assign(unit_id=d["unit_id"].map(lambda c: "".join(chr(255 - ord(ch)) for ch in c)))
+    alt = es.compare_quartiles(es.Study(flipped, None, specs={"shmi": SHMI}), n_boot=0).companies
+    assert not np.isclose(alt["bottom"].iloc[0], R_QUARTILES["bottom"].iloc[-1], rtol=1e-12)
+
+
+def test_pooled_quartile_comparison(by_year: es.Study):
+    # nhs_R.txt: "pooled over years: n_top 266  n_bottom 266  mean_top 0.97931015037594
+    #             mean_bottom 1.0280537593985  difference -0.0487436090225564  pct_lower 4.7413482589739"
+    row = es.compare_quartiles(by_year, summary="pooled", n_boot=0).table.iloc[0]
+    assert (row["n_units_top"], row["n_units_bottom"]) == (266, 266)
+    assert_allclose(
+        [row["top"], row["bottom"], row["difference"], row["pct_difference"]],
+        [0.97931015037594, 1.0280537593985, -0.0487436090225564, 4.7413482589739],
+        rtol=1e-10,
+    )
+
+
+# -- regressions --------------------------------------------------------------------------------
+def test_regression_with_year_effects(panel: es.Study, trusts: es.Study):
+    # nhs_R.txt "== regression with year effects: SHMI ~ z(engagement) + factor(year)":
+    #   Estimate -2.08140413515124e-02  Std. Error 3.32794341293274e-03           (lm)
+    #   cluster-robust by trust (CR1): Std. Error 0.006221612702940782           (vcovCL type HC1)
+    plain = es.fit_outcome_models(panel, company_effects=None, standardize="overall").table.iloc[0]
+    assert_allclose([plain["estimate"], plain["se"]], [-2.08140413515124e-02, 3.32794341293274e-03], rtol=1e-9)
+    assert plain["n_rows"] == 1073
+    clustered = es.fit_outcome_models(trusts, standardize="overall").table.iloc[0]
+    assert_allclose([clustered["estimate"], clustered["se"]], [-0.020814041351512380, 0.006221612702940782], rtol=1e-9)
+    assert clustered["n_companies"] == 144
+
+
+def test_lagged_engagement_to_next_year_shmi(panel: es.Study, trusts: es.Study):
+    # nhs_R.txt "== lagged design": "pairs: 928  trusts: 142"
+    #   "with year effects: forward slope -0.00276568185268708  se 0.00185018422904744
+    #    CR1-by-trust se 0.001544764196711"
+    plain = es.fit_outcome_models(panel, company_effects=None, standardize="overall", lag=1).table
+    eng = plain.loc[plain["term"] == "engagement"].iloc[0]
+    assert eng["n_rows"] == 928
+    assert_allclose([eng["estimate"], eng["se"]], [-0.00276568185268708, 0.00185018422904744], rtol=1e-9)
+    clustered = es.fit_outcome_models(trusts, standardize="overall", lag=1).table
+    eng = clustered.loc[clustered["term"] == "engagement"].iloc[0]
+    assert_allclose([eng["estimate"], eng["se"]], [-0.00276568185268708, 0.001544764196711], rtol=1e-9)
+
+
+def test_cross_lagged_paths_both_directions(panel: es.Study, trusts: es.Study):
+    # nhs_R.txt "cross-lagged ... with year effects (factor(year) of the t wave)":
+    #   engagement -> SHMI: c1 -0.0286693115950521 se 0.0191791793113431 stability a1 0.861778189157165
+    #   SHMI -> engagement: c2 -0.0544546752411241 se 0.0213712257474526 stability a2 0.714870461186567
+    #   cluster-robust by trust (CR1): se c1 0.0160131672604931  se c2 0.0199182590882907
+    plain = es.cross_lagged(panel, "shmi", company_effects=None, standardize="overall").table
+    assert plain["n_pairs"].tolist() == [928, 928]
+    assert_allclose(plain["estimate"], [-0.0286693115950521, -0.0544546752411241], rtol=1e-9)
+    assert_allclose(plain["se"], [0.0191791793113431, 0.0213712257474526], rtol=1e-9)
+    assert_allclose(plain["stability"], [0.861778189157165, 0.714870461186567], rtol=1e-9)
+    clustered = es.cross_lagged(trusts, "shmi", standardize="overall").table
+    assert_allclose(clustered["se"], [0.0160131672604931, 0.0199182590882907], rtol=1e-9)
+
+
+# -- meta-analysis, years as studies ------------------------------------------------------------
+def test_meta_analysis_of_per_year_correlations(by_year: es.Study):
+    # metafor::rma(measure = "ZCOR"), nhs_R.txt "== meta-analysis of per-year r (years as studies)":
+    #   DL   z -0.198500185334597 se 0.0311002764026006  r -0.195933508131617  ci -0.253786273006234 -0.136683894604694
+    #        pi -0.256977315705556 -0.133332433432413  tau2 0.000111368801337313  I2 1.43905020004205  Q 7.10220428497026
+    #   REML z -0.198500635861782 se 0.0311940730920064  r -0.195933941363052  ci -0.253958684034125 -0.136503928626313
+    #        pi -0.25842371416577 -0.131811261916443  tau2 0.000158056163147318  I2 2.03007338136291
+    meta = es.meta_analysis(by_year, outcome="shmi", method="random-effects", re_method="REML", rxx=None)
+    studies = meta.studies.assign(year=meta.studies["company"].astype(int)).sort_values("year")
+    assert_allclose(studies["r"], R_PER_YEAR["r"], rtol=1e-10)
+    assert studies["n"].tolist() == R_PER_YEAR["n"].tolist()
+    reml = meta.table.iloc[0]
+    assert_allclose(
+        [reml["estimate_z"], reml["se_z"], reml["estimate"], reml["ci_low"], reml["ci_high"], reml["pi_low"],
+         reml["pi_high"], reml["i2"], reml["q"]],
+        [-0.198500635861782, 0.0311940730920064, -0.195933941363052, -0.253958684034125, -0.136503928626313,
+         -0.25842371416577, -0.131811261916443, 2.03007338136291, 7.10220428497026],
+        rtol=1e-7,
+    )
+    assert_allclose(reml["tau2"], 0.000158056163147318, rtol=1e-5)
+    dl = es.random_effects(studies, r="r", n="n", method="DL").table.iloc[0]
+    assert_allclose(
+        [dl["estimate_z"], dl["se_z"], dl["estimate"], dl["ci_low"], dl["ci_high"], dl["tau2"], dl["i2"]],
+        [-0.198500185334597, 0.0311002764026006, -0.195933508131617, -0.253786273006234, -0.136683894604694,
+         0.000111368801337313, 1.43905020004205],
+        rtol=1e-9,
+    )
+    # "Hunter-Schmidt bare-bones: k 8  N 1073  rbar -0.194785801362251  var_obs 0.00635933789623897
+    #  var_e 0.00695253739895538 ... pct_artifact 109.328007292508"; "se(rbar) = sqrt(var_obs / k): 0.0281942766715139"
+    hs = es.hunter_schmidt(studies, r="r", n="n").table.iloc[0]
+    assert_allclose(
+        [hs["estimate"], hs["var_r"], hs["var_e"], hs["pct_var_artifacts"], hs["se"]],
+        [-0.194785801362251, 0.00635933789623897, 0.00695253739895538, 109.328007292508, 0.0281942766715139],
+        rtol=1e-10,
+    )
+    assert hs["sd_res"] == 0.0  # negative residual variance truncated at zero
+
+
 # -- CSPS ---------------------------------------------------------------------------------------
 CSPS_BENCH_CODES = {"CIVILSERVICE", "CS_MEDIAN", "CS_MEAN"}
+
+
+CSPS_FILES = {
+    2017: ("csps2017_all_organisation_scores.csv", "Organisation_Code", "Employee engagement index"),
+    2018: ("csps2018_all_organisation_scores.csv", "Organisation_Code", "Employee engagement index"),
+    2019: ("csps2019_all_organisation_scores.csv", "Organisation code", "Employee Engagement Index"),
+}
+
+
+def read_csps(year: int) -> pd.DataFrame:
+    name, code, eei = CSPS_FILES[year]
+    return es.read_units(CSPS_DIR / name, columns={code: "unit_id", eei: "engagement"}, percent=True, na_values=["n<10"])
+
+
+def test_csps_percent_strings_need_the_explicit_option():
+    name, code, eei = CSPS_FILES[2019]
+    with pytest.raises(es.DataError) as info:
+        es.read_units(CSPS_DIR / name, columns={code: "unit_id", eei: "engagement"})
+    msg = str(info.value)
+    assert name in msg and eei in msg and "'63%'" in msg and "percent=True" in msg
 
 
 def test_csps_median_matches_the_published_benchmark():
@@ -151,11 +334,38 @@ def test_csps_median_matches_the_published_benchmark():
     #   2018  organisations: 105  missing: 0  median: 0.62  benchmark row: 0.62
     #   2019  organisations: 109  missing: 0  median: 0.63  benchmark row: 0.63
     #   benchmark file EES 2017-2019: 0.61 0.62 0.63
+    # The 2019 figure is also the published Civil Service benchmark (Cabinet Office, CSPS 2019: 63%).
     bench = pd.read_csv(CSPS_DIR / "csps2009_2019_median_benchmark_scores.csv").set_index("Measure")
     for year, n_orgs, median in [(2017, 101, 0.61), (2018, 105, 0.62), (2019, 109, 0.63)]:
-        raw = pd.read_csv(CSPS_DIR / f"csps{year}_all_organisation_scores.csv", dtype=str, encoding="utf-8-sig")
-        orgs = raw.loc[~raw.iloc[:, 2].isin(CSPS_BENCH_CODES)]
-        eei = orgs.iloc[:, 4].str.rstrip("%").astype(float) / 100
+        units = read_csps(year)
+        orgs = units.loc[~units["unit_id"].isin(CSPS_BENCH_CODES)]
         assert len(orgs) == n_orgs
-        assert_allclose(eei.median(), median, atol=1e-12)
+        assert orgs["engagement"].notna().all()
+        assert_allclose(orgs["engagement"].median(), median, atol=1e-12)
         assert_allclose(float(bench.loc["EES", str(year)]), median, atol=1e-12)
+
+
+def test_csps_engagement_wellbeing_and_stress_2019():
+    # nhs_R.txt: "2019 r(EEI, PERMA) 0.790172189479194  r(EEI, proxy stress) -0.848694047794804"
+    units = read_csps(2019)
+    orgs = units.loc[~units["unit_id"].isin(CSPS_BENCH_CODES)]
+    assert_allclose(orgs["engagement"].corr(orgs["PERMA Index"]), 0.790172189479194, rtol=1e-10)
+    assert_allclose(orgs["engagement"].corr(orgs["Proxy Stress Index"]), -0.848694047794804, rtol=1e-10)
+
+
+# -- respondent-level analyses on unit-level data -----------------------------------------------
+def test_icc_corrected_meta_analysis_says_it_needs_respondents(by_year: es.Study):
+    with pytest.raises(es.DataError, match="respondent"):
+        es.meta_analysis(by_year, outcome="shmi", method="hunter-schmidt")  # default rxx="icc2"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 9: alpha/ICC/rwg/score_units given a unit-level table say 'no item columns found' and suggest "
+    "passing items, instead of saying they need respondent-level data",
+)
+@pytest.mark.parametrize("func", ["cronbach_alpha", "icc", "rwg", "score_units"])
+def test_respondent_level_analyses_say_they_need_respondents(raw: pd.DataFrame, func: str):
+    units, _ = nhs_tables(raw)
+    with pytest.raises(es.EmpathyStatsError, match="(?i)respondent"):
+        getattr(es, func)(units)
