@@ -173,6 +173,8 @@ def _load(
         _check_present(list(frame.columns), required, label=label, inverse=inverse, items=items)
         if wanted is not None:
             frame = frame[[c for c in frame.columns if c in set(wanted)]]
+        if len(frame) == 0:
+            raise data_error("the DataFrame has no rows", source=label, fix="pass a table with data.")
         return _Loaded(frame, label, False, renamed=inverse)
 
     if not isinstance(source, (str, os.PathLike)):
@@ -427,6 +429,13 @@ def _require_values(ld: _Loaded, name: str, what: str) -> None:
         )
 
 
+def _require_keys(ld: _Loaded, **keys: str | None) -> None:
+    """The unit id on every row; company and period on every row when their column exists."""
+    for what, col in keys.items():
+        if col is not None and (what == "unit" or col in ld.frame.columns):
+            _require_values(ld, col, "unit id" if what == "unit" else what)
+
+
 def _check_duplicates(ld: _Loaded, keys: list[str], what: str, fix: str) -> None:
     dup = ld.frame.duplicated(keys, keep=False).to_numpy()
     if not dup.any():
@@ -519,7 +528,7 @@ def read_survey(
     column, up to five rows (spreadsheet numbering: header = row 1) and the fix:
 
     * the unit column and every item column exist;
-    * every row has a unit id;
+    * every row has a unit id (and a company and a period, when those columns exist);
     * item values are numbers (text such as "Agree" is an error) within
       ``scale = (low, high)`` inclusive (out-of-range codes such as 9 = "don't know"
       are errors, not silent NaN: recode them with ``na_values=[9]``);
@@ -596,7 +605,7 @@ def read_survey(
         encoding=encoding, sep=sep, sheet=sheet, na_values=na_values,
     )
     frame = ld.frame
-    _require_values(ld, unit, "unit id")
+    _require_keys(ld, unit=unit, company=company, period=period)
 
     # items: numbers on the scale, stored compactly as ONE float32 block, so that
     # survey[items].to_numpy() is a view (no copy) for the scoring of millions of rows
@@ -726,7 +735,7 @@ def read_outcomes(
 
     Checks (each a :class:`~empathystats.errors.DataError` naming file, column, rows, fix):
 
-    * the unit column exists and every row has a unit id;
+    * the unit column exists and every row has a unit id (and a period, when that column exists);
     * outcome and exposure columns are numbers (percent strings such as "12%" only with
       ``percent=True``);
     * no negative exposure, count or proportion (nor a negative numerator of a rate over
@@ -777,7 +786,7 @@ def read_outcomes(
         source, func=func, columns=columns, required=[unit], wanted=None, id_columns=[unit],
         encoding=encoding, sep=sep, sheet=sheet, na_values=na_values,
     )
-    _require_values(ld, unit, "unit id")
+    _require_keys(ld, unit=unit, period=period)
     found = _check_outcomes(ld, specs, percent, func)
     keys = [unit] + ([period] if period in ld.frame.columns else [])
     _check_duplicates(
@@ -812,7 +821,8 @@ def read_units(
     respondent rows works from it.
 
     Checks (each a :class:`~empathystats.errors.DataError` naming file, column, rows, fix):
-    the unit and engagement columns exist; every row has a unit id; engagement (and
+    the unit and engagement columns exist; every row has a unit id (and company and period
+    when those columns exist); engagement (and
     ``n_respondents``, and outcome columns as in :func:`read_outcomes`) are numbers;
     ``n_respondents`` is not negative; each unit x period appears once.
 
@@ -864,7 +874,7 @@ def read_units(
         id_columns=[c for c in (unit, company)], encoding=encoding, sep=sep, sheet=sheet, na_values=na_values,
     )
     frame = ld.frame
-    _require_values(ld, unit, "unit id")
+    _require_keys(ld, unit=unit, company=company, period=period)
     pct_cols = [engagement] if percent and _is_text(frame[engagement]) else []
     frame[engagement] = _numeric(ld, engagement, percent=percent)
     if "n_respondents" in frame.columns:

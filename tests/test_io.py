@@ -158,6 +158,22 @@ def test_missing_unit_id_value(tmp_path):
     assert_message(exc, str(path), "column 'unit_id'", "no unit id", "row 3")
 
 
+def test_missing_period_or_company_value(tmp_path):
+    path = write(tmp_path, "s.csv", "unit_id,company,period,Q01\nA,C1,2024,3\nB,C1,,4\nC,,2024,5\n")
+    with pytest.raises(DataError) as exc:
+        es.read_survey(path, items=["Q01"])
+    assert_message(exc, str(path), "column 'company'", "no company", "row 4")
+    path = write(tmp_path, "o.csv", "unit_id,period,turnover\nA,1,0.1\nB,,0.2\n")
+    with pytest.raises(DataError) as exc:
+        es.read_outcomes(path)
+    assert_message(exc, str(path), "column 'period'", "no period", "row 3")
+
+
+def test_empty_dataframe():
+    with pytest.raises(DataError, match="no rows"):
+        es.read_outcomes(pd.DataFrame({"unit_id": []}))
+
+
 def test_items_subset_reads_only_needed_columns(tmp_path):
     text = "unit_id,notes,Q01,Q02\nA,free text,1,2\n"
     for ext in ("csv", "parquet"):
