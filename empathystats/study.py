@@ -113,6 +113,8 @@ class Study:
                 fix="remove text such as '%' or 'n/a' from the column, or convert it before building the Study.",
             )
         _duplicates(units, [unit, period], "unit", source)
+        given = units[[unit, period]].astype({unit: str, period: str})
+        given_keys = given[unit] + "\x1f" + given[period]  # unit rows as given, before exclusions
         missing_eng = units[engagement].isna()
         if missing_eng.any():
             drops.append(("units with no engagement score", int(missing_eng.sum()), ""))
@@ -163,11 +165,13 @@ class Study:
             if (~in_out).any():
                 drops.append(("units without an outcome row", int((~in_out).sum()), "see .unmatched"))
             if (~in_units).any():
+                excluded = int(outcomes.loc[~in_units, "_uk"].isin(given_keys).sum())
                 drops.append(
                     (
                         "outcome rows without a scored unit",
                         int((~in_units).sum()),
-                        "no survey unit, or unit suppressed; see .unmatched",
+                        f"{excluded} whose unit row was excluded above, {int((~in_units).sum()) - excluded} "
+                        "with no unit row (no survey unit, or suppressed while scoring); see .unmatched",
                     )
                 )
             data = units.merge(outcomes[out_cols + ["_uk"]].drop(columns=[unit, period]), on="_uk", how="inner")
