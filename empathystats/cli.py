@@ -314,6 +314,11 @@ def _run_describe(args: argparse.Namespace) -> int:
 register("describe", "show what was loaded: companies, units, respondents, periods, outcomes, missing data",
          _add_describe_arguments, _run_describe)
 
+# `empathystats report` lives in empathystats/_report_cli.py (owned by the report engineer)
+from ._report_cli import add_report_arguments, run_report  # noqa: E402
+
+register("report", "write the client impact report (HTML, Excel, PNG, notebook, PDF)", add_report_arguments, run_report)
+
 
 # ---------------------------------------------------------------------------
 # entry point
