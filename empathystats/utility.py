@@ -37,8 +37,10 @@ from .results import Result
 
 __all__ = ["quartile_difference", "UtilityAnalysis", "impact", "Impact", "z_top", "Z_TOP_NORMAL"]
 
-#: mean standard-normal score of the top quartile, phi(Phi^-1(0.75)) / 0.25
-Z_TOP_NORMAL: float = 1.2710998303772897
+#: upper quartile of the standard normal, Phi^-1(0.75)
+_Z75 = 0.6744897501960817
+#: mean standard-normal score of the top quartile, phi(Phi^-1(0.75)) / 0.25 = 1.2711063
+Z_TOP_NORMAL: float = float(np.exp(-_Z75 * _Z75 / 2) / np.sqrt(2 * np.pi) / 0.25)
 #: mean standardised score of the top quartile of a uniform predictor, (0.875 - 0.5) / sqrt(1/12)
 Z_TOP_UNIFORM: float = 0.375 * np.sqrt(12.0)
 
@@ -84,7 +86,10 @@ class UtilityAnalysis(Result):
         if key not in self.table.columns:
             raise KeyError(f"{key!r} is not a column of the result; columns: {', '.join(self.table.columns)}")
         col = self.table[key]
-        return col.iloc[0] if len(col) == 1 else col.to_numpy()
+        if len(col) == 1:
+            v = col.iloc[0]
+            return v.item() if isinstance(v, np.generic) else v
+        return col.to_numpy()
 
     def keys(self) -> list[str]:
         return list(self.table.columns)
@@ -185,9 +190,9 @@ def quartile_difference(
     >>> import empathystats as es
     >>> res = es.quartile_difference(-0.2, mean=0.05, sd=0.02, better="lower")
     >>> round(res["pct_difference"], 1)
-    22.6
+    18.5
     >>> res["label"]
-    '23% lower'
+    '18% lower'
 
     References
     ----------
