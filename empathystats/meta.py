@@ -364,7 +364,7 @@ class HunterSchmidtResult(_MetaResult):
             f"Across {int(t['k'])} {word} ({int(t['n_total']):,} units), the sample-size weighted mean "
             f"correlation between engagement and {what} was {t['mean_r']:.2f} "
             f"({t['ci_level']:.0%} CI {t['r_ci_low']:.2f} to {t['r_ci_high']:.2f}); sampling error explains "
-            f"{t['pct_var_artifacts']:.0f}% of its variance across studies."
+            f"{t['pct_var_artifacts']:.0f}% of its variance across {word}."
         )
         if t["correction"] != "bare-bones":
             s += (
@@ -1398,7 +1398,7 @@ def meta_analysis(
                            "n_units": extra["n_units"], "outcome_mean": extra["outcome_mean"],
                            "outcome_sd": extra["outcome_sd"]}])
     res.table = pd.concat([front, res.table], axis=1)
-    res.studies = res.studies.rename(columns={"study": by})
+    res.studies.insert(0, by, per[by].to_numpy())  # "study" keeps the label used by the plots
     word = "companies" if by == st.company else f"groups ({by})"
     res.title = f"{res.title.split(',')[0]} of engagement and {spec.label} across {len(per)} {word}"
     res.params = {"outcome": outcome, "outcome_label": spec.label, "study_word": word, "by": by, "method": method,

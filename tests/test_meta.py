@@ -516,6 +516,9 @@ def test_display_text_and_plots():
     assert re.plot(max_studies=10) is not None and "tau^2" in re.text()
     study, _, _ = _study()
     assert es.meta_analysis_all(study).plot() is not None
+    one = es.meta_analysis(study, outcome="productivity")
+    assert one.plot() is not None and one.plot_funnel() is not None
+    assert list(one.studies.columns[:2]) == ["company", "study"]
     import matplotlib.pyplot as plt
 
     plt.close("all")
