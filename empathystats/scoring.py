@@ -128,7 +128,7 @@ def item_matrix(
     ``scale`` or not whole numbers, raise a :class:`DataError` naming the
     column and up to five rows (numbered as in a spreadsheet: header = row 1).
     """
-    out = np.empty((len(df), len(items)), dtype=dtype)
+    out = np.empty((len(df), len(items)), dtype=dtype, order="F")  # columns contiguous: filled and read by item
     for j, col in enumerate(items):
         s = df[col]
         if not (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)):
@@ -144,11 +144,14 @@ def item_matrix(
                     fix="answers must be numbers (e.g. 1-5); leave a cell empty for a missing answer.",
                 )
             s = num
-        x = s.to_numpy(dtype=np.float64, na_value=np.nan)
+        whole = pd.api.types.is_integer_dtype(s)  # integer columns need no whole-number check
+        x = s.to_numpy(dtype=dtype, na_value=np.nan)
         if scale is not None:
             lo, hi = scale
             with np.errstate(invalid="ignore"):
-                bad = ~np.isnan(x) & ((x < lo) | (x > hi) | (x != np.round(x)))
+                bad = (x < lo) | (x > hi)  # comparisons with NaN are False
+                if not whole:
+                    bad |= np.abs(x - np.rint(x)) > 0
             if bad.any():
                 idx = np.flatnonzero(bad)
                 raise data_error(
@@ -167,15 +170,22 @@ def _score_matrix(
     x: np.ndarray, min_items: int, categories: Categories | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Per respondent: items answered, score (NaN when too few) and category code."""
-    answered = ~np.isnan(x)
-    n_ans = answered.sum(axis=1, dtype=np.int32)
-    total = np.where(answered, x, 0).sum(axis=1, dtype=np.float64)
+    n, k = x.shape
+    n_ans = np.zeros(n, dtype=np.int32)
+    total = np.zeros(n, dtype=np.float64)
+    top = np.zeros(n, dtype=np.int32) if categories is not None else None
+    for j in range(k):  # a loop over items; each step is vectorised over respondents
+        col = x[:, j]
+        answered = ~np.isnan(col)
+        n_ans += answered
+        total += np.where(answered, col, 0)
+        if top is not None:
+            top += col == categories.top_box
     ok = n_ans >= min_items
     with np.errstate(invalid="ignore", divide="ignore"):
         score = np.where(ok, total / n_ans, np.nan)
     cat = None
     if categories is not None:
-        top = (x == categories.top_box).sum(axis=1, dtype=np.int32)
         with np.errstate(invalid="ignore", divide="ignore"):
             share = top / n_ans
         cat = np.full(len(x), NOT_ENGAGED, dtype=np.int8)
@@ -253,9 +263,20 @@ def group_codes(df: pd.DataFrame, keys: Sequence[str]) -> tuple[np.ndarray, list
         combined = combined * max(len(u), 1) + np.maximum(c, 0)
     valid = ~missing
     rows = np.flatnonzero(valid)
-    uniq, first, inv = np.unique(combined[valid], return_index=True, return_inverse=True)
+    # hash-factorize (O(n)), then renumber the groups in sorted key order
+    codes_v, uniq = pd.factorize(combined[valid])
+    # groups appear in order of first occurrence: a row is a group's first exactly where the running max grows
+    if len(codes_v):
+        running = np.maximum.accumulate(codes_v)
+        first = np.flatnonzero(np.r_[True, running[1:] > running[:-1]])
+    else:
+        first = np.array([], dtype=np.int64)
+    order = np.argsort(uniq, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    uniq, first = uniq[order], first[order]
     group = np.full(len(df), -1, dtype=np.int64)
-    group[valid] = inv.ravel()
+    group[valid] = rank[codes_v]
     # decode the combined code back into each key's value
     key_values = []
     rest = uniq
@@ -272,16 +293,16 @@ def _constant_columns(
 ) -> tuple[list[str], dict[str, np.ndarray]]:
     """Which columns hold one value within every group; for those that do not, the varying groups."""
     rows = np.flatnonzero(group >= 0)
-    order = rows[np.argsort(group[rows], kind="stable")]
-    g = group[order]
-    same_group = g[1:] == g[:-1]
+    g = group[rows]
     constant, varying = [], {}
-    for col in columns:
+    for col in columns:  # a loop over columns; each check is O(n), no sort
         codes, _ = pd.factorize(df[col], use_na_sentinel=True)
-        c = codes[order]
-        change = (c[1:] != c[:-1]) & same_group
-        if change.any():
-            varying[col] = np.unique(g[1:][change])
+        c = codes[rows]
+        first_code = np.full(n_groups, np.iinfo(np.int64).min, dtype=np.int64)
+        first_code[g[::-1]] = c[::-1]  # any member's code will do as the reference
+        differs = c != first_code[g]
+        if differs.any():
+            varying[col] = np.unique(g[differs])
         else:
             constant.append(col)
     return constant, varying
