@@ -1165,26 +1165,6 @@ def subgroup_analysis(
 # ---------------------------------------------------------------------------
 # from a Study
 # ---------------------------------------------------------------------------
-def _icc2_by_company(d: pd.DataFrame, company: str, engagement: str, sd_col: str) -> pd.Series:
-    """ICC(2) of unit means per company from unit summaries (one-way ANOVA; Bliese 2000).
-
-    MSB = sum n_j (m_j - M)^2 / (J - 1), MSW = sum (n_j - 1) s_j^2 / (N - J), ICC(2) = (MSB - MSW) / MSB.
-    """
-    nj = d["n_respondents"].astype(float)
-    m = d[engagement].astype(float)
-    g = d.groupby(company, sort=False)
-    big_n = g["n_respondents"].transform("sum").astype(float)
-    grand = (nj * m).groupby(d[company]).transform("sum") / big_n
-    ssb = (nj * (m - grand) ** 2).groupby(d[company]).sum()
-    ssw = ((nj - 1) * d[sd_col].astype(float) ** 2).groupby(d[company]).sum()
-    units = g.size()
-    resp = g["n_respondents"].sum().astype(float)
-    msb = ssb / (units - 1)
-    msw = ssw / (resp - units)
-    icc2 = (msb - msw) / msb
-    return icc2.where(icc2 > 0)
-
-
 def _per_company(
     study: Study, outcome: str, *, by: str, period: Any, rxx: Any, ryy: Any, ux: Any,
     min_units: int, moderators: list[str], func: str,
@@ -1248,8 +1228,12 @@ def _per_company(
             raise data_error(
                 f"rxx='icc2' needs unit columns {need} (respondents per unit and the SD of respondent scores)",
                 source="study", fix="score units with es.score_units (it adds them), or pass rxx=None or a number.")
-        per["rxx"] = _icc2_by_company(d, by, study.engagement, "engagement_sd").reindex(per.index)
-        notes.append("rxx: each company's ICC(2) of unit means (one-way ANOVA of unit summaries; Bliese 2000).")
+        from .psychometrics import icc_from_units
+
+        icc = icc_from_units(d, mean=study.engagement, by=by, source="study").table.set_index(by)["icc2"]
+        per["rxx"] = icc.where(icc > 0).reindex(per.index)
+        notes.append("rxx: each company's ICC(2) of unit means (one-way ANOVA of unit summaries, "
+                     "empathystats.icc_from_units; Bliese 2000).")
     elif isinstance(rxx, str):
         if rxx not in d.columns:
             raise data_error(f"no column {rxx!r} for rxx", source="study",
