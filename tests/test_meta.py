@@ -531,3 +531,36 @@ def test_same_input_same_numbers():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         es.hunter_schmidt(DATA.loc[DATA["ri"].abs() < 0.5], r="ri", n="ni", rxx=0.8, ryy=0.8, ux=0.9)
+
+
+@pytest.mark.parametrize("rr", [None, "direct", "indirect"])
+def test_sampling_variance_slope_is_the_derivative_of_the_correction(rr):
+    # Schmidt & Hunter (2015): var(rc) = var(r) (a/A)^2; here checked as (d rc / d r)^2 by central differences.
+    from empathystats.meta import _correct_slope
+
+    r = np.array([-0.4, -0.1, 0.05, 0.3, 0.6])
+    h = 1e-6
+    numeric = (correct_r(r + h, 0.8, 0.7, 0.65, rr) - correct_r(r - h, 0.8, 0.7, 0.65, rr)) / (2 * h)
+    assert_allclose(_correct_slope(r, 0.8, 0.7, 0.65, rr), numeric, rtol=1e-6)
+
+
+@pytest.mark.parametrize("rr", ["direct", "indirect"])
+def test_artifact_distribution_with_one_artifact_value_equals_correcting_the_mean(rr):
+    # With a single value of each artifact the distribution is a point: rho solves attenuate(rho) = mean r,
+    # i.e. rho = correct_r(mean r), checked by simulation above.
+    r, n = DATA["ri"].to_numpy(), DATA["ni"].to_numpy()
+    t = es.hunter_schmidt(r=r, n=n, rxx=0.8, ryy=0.7, ux=0.7, range_restriction=rr,
+                          correction="artifact_distribution").table.iloc[0]
+    assert_allclose(t["rho"], correct_r(0.200486056093, 0.8, 0.7, 0.7, rr), rtol=1e-9)
+    assert t["var_art"] < 1e-20
+
+
+def test_meta_analysis_pooled_ux_is_sd_ratio():
+    study, _, _ = _study()
+    res = es.meta_analysis(study, outcome="productivity", ux="pooled")
+    d = study.data
+    sd_c = d.groupby("company")["engagement"].std()
+    pooled = np.sqrt((d.groupby("company")["engagement"].var() * (d.groupby("company").size() - 1)).sum()
+                     / (len(d) - d["company"].nunique()))
+    assert_allclose(res.studies.set_index("company")["ux"], sd_c / pooled, rtol=1e-10)
+    assert "indirect range restriction" in res.table["corrections"].iloc[0]
