@@ -356,6 +356,31 @@ def test_csps_engagement_wellbeing_and_stress_2019():
     assert_allclose(orgs["engagement"].corr(orgs["Proxy Stress Index"]), -0.848694047794804, rtol=1e-10)
 
 
+def test_csps_quartiles_2019():
+    # nhs_R.txt (organisations ranked across the Civil Service, ties by organisation code, k = 27):
+    #   2019 quartiles wellbeing (PERMA), higher is better: n_top 27 n_bottom 27 top 0.763333333333333
+    #        bottom 0.714814814814815 pct_better 6.78756476683938
+    #   2019 quartiles proxy stress, lower is better: n_top 27 n_bottom 27 top 0.244814814814815
+    #        bottom 0.326296296296296 pct_better 24.9716231555051
+    units = read_csps(2019)
+    orgs = units.loc[~units["unit_id"].isin(CSPS_BENCH_CODES)].rename(
+        columns={"PERMA Index": "wellbeing", "Proxy Stress Index": "stress"}
+    )
+    specs = {
+        "wellbeing": es.OutcomeSpec("wellbeing", better="higher", kind="score"),
+        "stress": es.OutcomeSpec("stress", better="lower", kind="score"),
+    }
+    study = es.Study(orgs[["unit_id", "engagement", "wellbeing", "stress"]], None, specs=specs)
+    t = es.compare_quartiles(study, summary="pooled", n_boot=0).table.set_index("outcome")
+    assert t["n_units_top"].tolist() == [27, 27] and t["n_units_bottom"].tolist() == [27, 27]
+    assert_allclose(
+        t.loc[["wellbeing", "stress"], ["top", "bottom", "pct_difference"]].to_numpy(),
+        [[0.763333333333333, 0.714814814814815, 6.78756476683938],
+         [0.244814814814815, 0.326296296296296, 24.9716231555051]],
+        rtol=1e-12,
+    )
+
+
 # -- respondent-level analyses on unit-level data -----------------------------------------------
 def test_icc_corrected_meta_analysis_says_it_needs_respondents(by_year: es.Study):
     with pytest.raises(es.DataError, match="respondent"):

@@ -62,7 +62,7 @@ print(eng_by_year, row.names = FALSE)
 cat("\n== quartiles within year (ties broken by trust code)\n")
 quart <- function(x, key) {
   # rank ascending on x, ties by key; bottom k and top k ranks, k = floor(n / 4); 2 = middle
-  o <- order(x, key)
+  o <- order(x, key, method = "radix")  # radix: strings in C-locale (code point) order
   r <- integer(length(x)); r[o] <- seq_along(x)
   k <- floor(length(x) / 4)
   ifelse(r <= k, 1L, ifelse(r > length(x) - k, 4L, 2L))
@@ -210,6 +210,13 @@ for (y in 2017:2019) {
     cat("2019 r(EEI, PERMA)", cor(e, perma), " r(EEI, proxy stress)", cor(e, stress),
         " r(EEI, My manager)", cor(e, mgr), " r(EEI, My work)", cor(e, mw), "\n")
     cat("2019 median PERMA", median(perma), " median proxy stress", median(stress), "\n")
+    # quartiles across all organisations (one group), same rule as the NHS quartiles
+    q <- quart(e, code[keep])
+    for (v in list(list("wellbeing (PERMA), higher is better", perma, 1), list("proxy stress, lower is better", stress, -1))) {
+      top <- mean(v[[2]][q == 4]); bot <- mean(v[[2]][q == 1])
+      cat(sprintf("2019 quartiles %s: n_top %d n_bottom %d top %.15g bottom %.15g pct_better %.15g\n",
+                  v[[1]], sum(q == 4), sum(q == 1), top, bot, v[[3]] * (top - bot) / bot * 100))
+    }
   }
 }
 b <- read.csv("data/external/uk_csps/csps2009_2019_median_benchmark_scores.csv", check.names = FALSE)
