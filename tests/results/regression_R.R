@@ -51,6 +51,13 @@ m_nb <- glm.nb(safety_incidents ~ z + offset(log(hours_worked)), data = d, contr
 show("glm.nb safety_incidents ~ z + offset(log(hours_worked))", m_nb)
 cat("theta:", m_nb$theta, " alpha = 1/theta:", 1 / m_nb$theta, " SE(theta):", m_nb$SE.theta, "\n")
 show("glm.nb safety_incidents, vcovCL HC1", m_nb, vcovCL(m_nb, cluster = ~company, type = "HC1"))
+# statsmodels' cluster sandwich uses the observed Hessian as bread; for the NB2 log link (not canonical) it
+# differs from the expected information that sandwich::bread.glm uses. The same meat with the observed bread:
+# -d2l/deta2 = theta * mu * (theta + y) / (theta + mu)^2   (theta held fixed)
+X <- model.matrix(m_nb); mu <- fitted(m_nb); th <- m_nb$theta; y <- d$safety_incidents
+bread_obs <- nrow(X) * solve(crossprod(X, X * (th * mu * (th + y) / (th + mu)^2)))
+show("glm.nb safety_incidents, cluster sandwich with observed-information bread (meatCL HC1)", m_nb,
+     sandwich(m_nb, bread. = bread_obs, meat. = meatCL(m_nb, cluster = ~company, type = "HC1")))
 
 # ---- absenteeism: rate with exposure -> Poisson with offset log(scheduled_days) ----
 m_a <- glm(absenteeism ~ z, family = poisson, offset = log(scheduled_days), data = d, control = tight)
