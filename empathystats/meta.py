@@ -544,8 +544,10 @@ def hunter_schmidt(
     --------
     >>> import empathystats as es
     >>> res = es.hunter_schmidt(r=[0.2, 0.3, 0.25], n=[100, 150, 80], ryy=0.8)
-    >>> round(float(res.table["mean_r"].iloc[0]), 4)
-    0.2574
+    >>> round(float(res.table["mean_r"].iloc[0]), 4)  # (100*.2 + 150*.3 + 80*.25) / 330
+    0.2576
+    >>> round(float(res.table["rho"].iloc[0]), 4)  # mean r / sqrt(.8)
+    0.288
 
     References
     ----------
@@ -629,6 +631,17 @@ def hunter_schmidt(
     corrected = bool(used) or rr is not None
 
     r_corr = correct_r(r_i, filled["rxx"], filled["ryy"], filled["ux"], rr) if corrected else r_i.copy()
+    if rr is not None:
+        bad = _rxxa(filled["rxx"], filled["ux"]) <= 0
+        if bad.any():
+            raise data_error(
+                "ux is too large for the study's rxx: the implied reliability in the reference population, "
+                "1 - ux^2 (1 - rxx), is not positive",
+                source=source,
+                rows=[(lab, (float(a), float(u))) for lab, a, u in
+                      zip(labels[bad], filled["rxx"][bad], filled["ux"][bad], strict=True)],
+                fix="check that ux = study SD / reference SD (not its inverse) and that rxx is the study's reliability.",
+            )
     var_art = 0.0
     if not corrected:
         rho, var_rho, se_rho = mean_r, var_res, se_r

@@ -564,3 +564,10 @@ def test_meta_analysis_pooled_ux_is_sd_ratio():
                      / (len(d) - d["company"].nunique()))
     assert_allclose(res.studies.set_index("company")["ux"], sd_c / pooled, rtol=1e-10)
     assert "indirect range restriction" in res.table["corrections"].iloc[0]
+
+
+def test_impossible_range_restriction_ratio_is_a_data_error():
+    # rxxa = 1 - ux^2 (1 - rxx) = 1 - 4 * 0.5 < 0: ux was probably given inverted
+    with pytest.raises(es.DataError, match=r"ux is too large.*row A"):
+        es.hunter_schmidt(pd.DataFrame({"s": ["A", "B"], "r": [0.2, 0.3], "n": [50, 60], "ux": [2.0, 0.8]}),
+                          rxx=0.5, ux="ux", label="s")
