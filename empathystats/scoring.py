@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import _dask
 from ._checks import check_columns, check_dataframe, check_number
 from .errors import ParameterError, data_error
 from .results import Result, dropped_frame
@@ -482,6 +483,8 @@ def score_units(
     *The relationship between engagement at work and organizational outcomes: 2020 Q12 meta-analysis*
     (10th ed.). Gallup.
     """
+    if _dask.is_dask(survey):  # a Dask DataFrame: partition-wise sums, same formulas (empathystats/_dask.py)
+        return _dask.score_units_dask(survey, **{k: v for k, v in locals().items() if k != "survey"})
     func = "score_units"
     check_dataframe(survey, name="survey", func=func)
     check_number(min_respondents, name="min_respondents", func=func, low=1, integer=True)
