@@ -374,3 +374,26 @@ def test_rwg_by_unit_and_period_equals_rwg_per_period(bhr2000):
         sub = res.table[res.table["period"] == p]
         assert_allclose(sub["rwg_j"], ref["rwg.j"], rtol=RTOL)
     assert "Showing 20 of 198 rows" in str(res)
+
+
+# --------------------------------------------------------------------------- known truth (synthetic)
+def test_icc_recovers_known_variance_components():
+    # y = unit effect (variance 0.25) + noise (variance 1): ICC(1) = 0.25/1.25 = 0.2;
+    # with 20 respondents per unit ICC(2) = 20*0.2/(1 + 19*0.2) = 0.8333 (Spearman-Brown).
+    # 400 units: SE(ICC1) ~ 0.014 (Donner 1986), so 0.05 is more than 3 SE.
+    rng = np.random.default_rng(2024)
+    g, n = 400, 20
+    unit = np.repeat(np.arange(g), n)
+    y = rng.normal(0, 0.5, g)[unit] + rng.normal(0, 1, g * n)
+    t = es.icc(pd.DataFrame({"unit_id": unit, "y": y}), score="y").table.iloc[0]
+    assert abs(t["icc1"] - 0.2) < 0.05
+    assert abs(t["icc2"] - 20 * 0.2 / (1 + 19 * 0.2)) < 0.03
+    # no unit effect: ICC(1) near 0, F near 1
+    t0 = es.icc(pd.DataFrame({"unit_id": unit, "y": rng.normal(0, 1, g * n)}), score="y").table.iloc[0]
+    assert abs(t0["icc1"]) < 0.02 and abs(t0["f"] - 1) < 0.2
+
+
+def test_rwg_perfect_agreement_is_one():
+    # every member gives the same answers: observed variance 0 -> rwg(j) = J*1/(J*1 + 0) = 1
+    df = pd.DataFrame({"unit_id": np.repeat(["a", "b"], 6), "Q01": [4] * 6 + [2] * 6, "Q02": [5] * 6 + [1] * 6})
+    assert es.rwg(df).table["rwg_j"].tolist() == [1.0, 1.0]
