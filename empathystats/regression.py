@@ -252,7 +252,7 @@ def _prepare(
         report.extend(ctl.columns)
     if period_col.nunique() > 1:
         X = pd.concat([X, _dummies(period_col, "period")], axis=1)
-        fr.notes.append(f"{spec.name}: period fixed effects included ({period_col.nunique()} periods).")
+        fr.notes.append(f"Period fixed effects included ({period_col.nunique()} periods).")
     if company_effects == "fixed" and frame[c].nunique() > 1:
         X = pd.concat([X, _dummies(frame[c], "company")], axis=1)
     # drop constant (all-zero) dummy columns that can appear after filtering
@@ -455,6 +455,10 @@ def _fmt(x: float) -> str:
     return f"{x:.3g}"
 
 
+def _pct(x: float) -> str:
+    return f"{x:.1f}%" if x < 10 else f"{x:.0f}%"
+
+
 def _effect_label(spec: OutcomeSpec, family: str, estimate: float, standardize: str | None) -> tuple[float, str]:
     lead = _EFFECT_WORDS[standardize]
     if family in ("poisson", "negative binomial"):
@@ -465,12 +469,12 @@ def _effect_label(spec: OutcomeSpec, family: str, estimate: float, standardize: 
             word = "fewer" if rr < 1 else "more"
         else:
             word = "lower" if rr < 1 else "higher"
-        return rr, f"{lead} goes with {pct:.0f}% {word} {noun} (rate ratio {rr:.2f})"
+        return rr, f"{lead} goes with {_pct(pct)} {word} {noun} (rate ratio {rr:.2f})"
     if family in ("binomial", "quasi-binomial"):
         odds = float(np.exp(estimate))
         pct = abs(odds - 1) * 100
         word = "lower" if odds < 1 else "higher"
-        return odds, f"{lead} goes with {pct:.0f}% {word} odds of {spec.label} (odds ratio {odds:.2f})"
+        return odds, f"{lead} goes with {_pct(pct)} {word} odds of {spec.label} (odds ratio {odds:.2f})"
     word = "higher" if estimate >= 0 else "lower"
     unit = f" ({spec.unit_label})" if spec.unit_label else ""
     return float(estimate), f"{lead} goes with {_fmt(abs(estimate))} {word} {spec.label}{unit}"
@@ -550,7 +554,7 @@ def _contrast(
         "pct_ci_high": pct_hi,
         "ci_level": ci_level,
         "pct_better": better,
-        "label": (f"{abs(pct):.0f}% {'higher' if pct >= 0 else 'lower'}" if np.isfinite(pct) else ""),
+        "label": (f"{_pct(abs(pct))} {'higher' if pct >= 0 else 'lower'}" if np.isfinite(pct) else ""),
         "unit_label": spec.unit_label if family not in ("poisson", "negative binomial") or fr.exposed  # type: ignore[attr-defined]
         else "per unit",
     }
@@ -846,6 +850,7 @@ def fit_outcome_models(
 
     tables, contrasts, fams, models, curves = [], [], [], {}, {}
     drops: list[tuple[str, int, str]] = []
+    few: list[str] = []
     for name in names:  # one model per outcome (a handful)
         spec = st.specs[name]
         kind = kinds[name]
@@ -885,11 +890,13 @@ def fit_outcome_models(
         contrasts.append(_contrast(fr, res, spec, family, ci_level))
         binned, curve = _binned(fr, res, spec, family)
         curves[name] = (binned, curve, float(np.std(fr.value, ddof=1)))
-        if company_effects == "cluster" and 2 <= n_comp < 20 and not any("few clusters" in x for x in notes):
-            notes.append(f"Only {n_comp} companies: cluster-robust SEs can be too small with few clusters "
-                         "(Cameron & Miller 2015).")
+        if company_effects == "cluster" and 2 <= n_comp < 20:
+            few.append(f"{name} ({n_comp})")
     table = pd.concat(tables, ignore_index=True)
     notes.insert(0, _engagement_sd_note(standardize))
+    if few:
+        notes.append(f"Fewer than 20 companies for {', '.join(few)}: cluster-robust SEs can be too small with few "
+                     "clusters (Cameron & Miller 2015).")
     if lag:
         notes.append("lag=1: engagement in period t predicts the outcome in t+1, controlling the outcome in t. "
                      "Association over time, not proof of cause (Harter et al. 2010).")
