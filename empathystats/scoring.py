@@ -62,6 +62,10 @@ class Categories:
     this rule are *not* comparable to Gallup's published percentages; change
     the thresholds to match your own conventions.
 
+    The default thresholds are for the 1-5 agreement scale; for another scale
+    pass thresholds on that scale (e.g. ``Categories(5.5, 0.5, 3.5, top_box=7)``
+    for 1-7).
+
     Parameters
     ----------
     engaged_mean : float
@@ -497,8 +501,14 @@ def score_units(
         raise ParameterError(
             f"The 'scale' parameter of {func} must be a (low, high) pair with low < high; got {scale!r} instead."
         )
+    notes: list[str] = []
     if categories is None:
         categories = Categories(top_box=scale[1])
+        if tuple(scale) != (1, 5):
+            notes.append(
+                f"Category thresholds are the 1-5 defaults (top box {scale[1]:g}); pass categories= with "
+                "thresholds on your scale."
+            )
     elif not isinstance(categories, Categories):
         raise ParameterError(
             f"The 'categories' parameter of {func} must be an empathystats Categories instance; "
@@ -514,7 +524,6 @@ def score_units(
                 f"The {name!r} parameter of {func} must not name an item or the unit column; got {col!r} instead."
             )
 
-    notes: list[str] = []
     keys_df = {unit: survey[unit]}
     key_names = [unit]
     if company in survey.columns:

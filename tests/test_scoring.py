@@ -299,3 +299,13 @@ def test_study_from_survey(small):
     assert sorted(study.data["unit_id"]) == ["a", "c"]
     reasons = " ".join(study.dropped["reason"])
     assert "confidentiality" in reasons
+
+
+def test_other_scale_needs_own_category_thresholds():
+    # 1-7 scale; respondents (mean, top-box share): (7, 1), (6.5, .5), (6, .5), (5.5, .5), (5, .5)
+    df = pd.DataFrame({"unit_id": ["a"] * 5, "Q01": [7, 6, 5, 4, 3], "Q02": [7, 7, 7, 7, 7]})
+    res = es.score_units(df, scale=(1, 7))
+    assert any("Category thresholds" in n for n in res.notes)
+    seven = Categories(engaged_mean=5.5, engaged_topbox=0.5, disengaged_mean=3.5, top_box=7)
+    t = es.score_units(df, scale=(1, 7), categories=seven).table.iloc[0]
+    assert (t["pct_engaged"], t["pct_not_engaged"], t["pct_actively_disengaged"]) == (80.0, 20.0, 0.0)
