@@ -1188,6 +1188,10 @@ def _per_company(
     if by not in d.columns:
         raise data_error(f"no column {by!r} to split studies by", source="study",
                          fix="pass by= the company (or other study) column.")
+    no_group = d[by].isna()
+    if no_group.any():
+        drops.append((f"units with no {by}", int(no_group.sum()), ""))
+        d = d.loc[~no_group]
     pcol = study.period
     if period == "latest":
         last = d.groupby(by)[pcol].transform("max")

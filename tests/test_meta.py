@@ -571,3 +571,13 @@ def test_impossible_range_restriction_ratio_is_a_data_error():
     with pytest.raises(es.DataError, match=r"ux is too large.*row A"):
         es.hunter_schmidt(pd.DataFrame({"s": ["A", "B"], "r": [0.2, 0.3], "n": [50, 60], "ux": [2.0, 0.8]}),
                           rxx=0.5, ux="ux", label="s")
+
+
+def test_units_without_a_company_are_counted_not_lost():
+    study, _, _ = _study()
+    data = study.data.copy()
+    data.loc[data.index[:7], "company"] = None
+    res = es.meta_analysis(data, outcome="productivity", rxx=None)
+    row = res.dropped.loc[res.dropped["reason"] == "units with no company"]
+    assert int(row["count"].iloc[0]) == 7
+    assert res.table["n_units"].iloc[0] == 240 - 7
