@@ -2,7 +2,7 @@
 
 Harter et al. (2020) meta-analysed 2.7 million employees in 112,312 business
 units of 276 organisations. This script simulates a study of that size once with
-:func:`empathystats.simulate_study` (276 companies of 300-514 units, 5-43
+:func:`empathystats.simulate_study` (276 companies of 300-514 units, 5-45
 respondents per unit, one period), caches it as parquet under
 ``benchmarks/.cache/`` and then times each stage separately:
 
@@ -31,6 +31,7 @@ import functools
 import gc
 import importlib
 import io
+import os
 import pstats
 import resource
 import sys
@@ -47,11 +48,11 @@ import pandas as pd
 
 import empathystats as es
 
-CACHE = Path(__file__).resolve().parent / ".cache"
+CACHE = Path(os.environ.get("EMPATHYSTATS_BENCH_CACHE", Path(__file__).resolve().parent / ".cache"))
 N_COMPANIES = 276
 N_UNITS = 112_312
 UNITS_PER_COMPANY = (300, 514)  # mean 407 -> 276 x 407 = 112,332 units
-RESPONDENTS_PER_UNIT = (5, 43)  # mean 24 (+3% small units) -> ~2.7 million respondents
+RESPONDENTS_PER_UNIT = (5, 45)  # mean 25, 3% small units of 1-4 -> ~2.7 million respondents
 ITEMS = [f"Q{i:02d}" for i in range(1, 13)]
 KEYS = ["unit_id", "company", "period"]
 
@@ -71,7 +72,8 @@ def sizes(scale: float) -> tuple[int, tuple[int, int]]:
 def generate(scale: float, seed: int) -> tuple[Path, Path]:
     """Simulate (once) and cache the survey and outcome tables as parquet; return their paths."""
     n_companies, upc = sizes(scale)
-    stem = f"gallup_c{n_companies}_u{upc[0]}-{upc[1]}_s{seed}"
+    r_lo, r_hi = RESPONDENTS_PER_UNIT
+    stem = f"gallup_c{n_companies}_u{upc[0]}-{upc[1]}_r{r_lo}-{r_hi}_s{seed}"
     survey_path, outcomes_path = CACHE / f"{stem}_survey.parquet", CACHE / f"{stem}_outcomes.parquet"
     if survey_path.exists() and outcomes_path.exists():
         return survey_path, outcomes_path
@@ -122,6 +124,7 @@ class Stages:
             peak = tracemalloc.get_traced_memory()[1] / 2**20
             tracemalloc.stop()
         self.rows.append({"stage": name, "seconds": seconds, "peak_mib": peak, "max_rss_mib": max_rss_mib()})
+        print(f"  {name}: {seconds:.2f} s", flush=True)
         if prof is not None:
             buf = io.StringIO()
             pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(25)
