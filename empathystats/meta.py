@@ -33,6 +33,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from ._checks import check_choice, check_dataframe, check_number
+from ._progress import progress
 from .errors import EmpathyStatsWarning, ParameterError, data_error
 from .results import Result, dropped_frame
 from .study import Study, as_study
@@ -1478,7 +1479,7 @@ def meta_analysis_all(
     st = as_study(study, func="meta_analysis_all")
     names = list(outcomes) if outcomes is not None else st.outcomes
     results, drops, dropped_rows = {}, [], []
-    for name in names:  # a loop over outcomes (each is vectorised over companies)
+    for name in progress(names, desc="meta-analysis"):  # a loop over outcomes (each vectorised over companies)
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", EmpathyStatsWarning)

@@ -50,6 +50,7 @@ import pandas as pd
 from scipy import stats
 
 from ._checks import check_choice, check_number
+from ._progress import progress
 from .errors import DataError, ParameterError, data_error
 from .outcomes import OutcomeSpec, outcome_values, uses_exposure
 from .results import Result, dropped_frame
@@ -851,7 +852,7 @@ def fit_outcome_models(
     tables, contrasts, fams, models, curves = [], [], [], {}, {}
     drops: list[tuple[str, int, str]] = []
     few: list[str] = []
-    for name in names:  # one model per outcome (a handful)
+    for name in progress(names, desc="regressions"):  # one model per outcome (a handful)
         spec = st.specs[name]
         kind = kinds[name]
         fr = _prepare(st, spec, kind, controls=controls, company_effects=company_effects,
