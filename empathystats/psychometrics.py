@@ -25,7 +25,7 @@ from scipy import stats
 from ._checks import check_choice, check_columns, check_dataframe, check_number
 from .errors import ParameterError, data_error
 from .results import Result, dropped_frame
-from .scoring import LongTableDisplay, _min_items, _score_matrix, default_items, group_codes, item_matrix
+from .scoring import _min_items, _score_matrix, default_items, group_codes, item_matrix
 
 __all__ = [
     "cronbach_alpha",
@@ -710,13 +710,15 @@ def null_variance(null: str | float, n_options: int) -> float:
     return float(p @ v**2 - (p @ v) ** 2)
 
 
-class RwgResult(LongTableDisplay, Result):
+class RwgResult(Result):
     """rwg(j) per unit (``.table``: ``unit_id, n_respondents, rwg_j, out_of_range``) and summaries.
 
     ``.mean`` and ``.median`` are taken over the reported units;
     ``out_of_range`` marks units whose observed mean item variance exceeded the
     null variance (their rwg(j) is set to 0).
     """
+
+    max_display_rows = 20
 
     @property
     def mean(self) -> float:

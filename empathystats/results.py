@@ -78,8 +78,10 @@ class Result:
         Extra footer lines.
     """
 
-    #: columns rounded to fewer digits when shown (others get ``digits``)
+    #: decimals shown on screen (the table keeps full precision)
     digits: int = 3
+    #: rows shown by ``str()`` / ``_repr_html_()``; ``.table`` always holds every row
+    max_display_rows: int = 60
 
     def __init__(
         self,
@@ -135,6 +137,8 @@ class Result:
 
     def footer_lines(self) -> list[str]:
         lines = []
+        if len(self.table) > self.max_display_rows:
+            lines.append(f"Showing {self.max_display_rows} of {len(self.table):,} rows; .table holds them all.")
         if len(self.dropped):
             for r in self.dropped.itertuples(index=False):
                 lines.append(f"Dropped: {r.count} {r.reason}" + (f" ({r.detail})" if r.detail else ""))
@@ -153,7 +157,7 @@ class Result:
                 shown[col] = shown[col].map(format_p)
             elif pd.api.types.is_float_dtype(shown[col]):
                 shown[col] = shown[col].round(self.digits)
-        return shown
+        return shown.head(self.max_display_rows)
 
     def __str__(self) -> str:
         with pd.option_context("display.max_columns", 50, "display.width", 200, "display.max_rows", 200):

@@ -314,25 +314,7 @@ def _constant_columns(
 
 
 # --------------------------------------------------------------------------- result
-class LongTableDisplay:
-    """Mixin for results with one row per unit: show the first rows on screen, say how many there are."""
-
-    #: rows shown by ``str()`` / ``_repr_html_()``; ``.table`` always holds every row
-    max_display_rows: int = 20
-
-    def display_table(self) -> pd.DataFrame:
-        shown = super().display_table()  # type: ignore[misc]
-        return shown.head(self.max_display_rows)
-
-    def footer_lines(self) -> list[str]:
-        lines = super().footer_lines()  # type: ignore[misc]
-        n = len(self.table)  # type: ignore[attr-defined]
-        if n > self.max_display_rows:
-            lines.insert(0, f"Showing {self.max_display_rows} of {n:,} rows; .table holds them all.")
-        return lines
-
-
-class UnitScores(LongTableDisplay, Result):
+class UnitScores(Result):
     """Unit engagement table (one row per unit x period) from :func:`score_units`.
 
     Attributes
@@ -348,6 +330,8 @@ class UnitScores(LongTableDisplay, Result):
     n_scored : int
         Respondents whose scores entered the table.
     """
+
+    max_display_rows = 20
 
     def __init__(self, table: pd.DataFrame, *, suppressed: pd.DataFrame, n_scored: int, **kwargs: Any) -> None:
         super().__init__(table, **kwargs)
