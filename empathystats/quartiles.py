@@ -477,10 +477,10 @@ class QuartileComparison(Result):
         return shown.drop(columns=["unit_label", "exposure", "exposure_bottom", "per"], errors="ignore")
 
     def _row_name(self, r: Any) -> str:
-        name = str(r.outcome).replace("_", " ")
-        name = getattr(self, "labels", {}).get(r.outcome) or name
+        name = getattr(self, "labels", {}).get(r.outcome) or str(r.outcome).replace("_", " ")
         if r.group != "all":
-            name += f" ({r.group})"
+            level, _, cond = str(r.group).partition(" turnover ")
+            name += f" in {level}-turnover organisations {cond}".rstrip()
         return name
 
     def text(self) -> str:
@@ -806,6 +806,8 @@ def compare_quartiles(
         f"quartile value = {'mean of unit values' if stat == 'mean' else 'ratio of sums (rate)'}; "
         f"{'median of per-company comparisons' if summary == 'median_of_companies' else 'pooled comparison'}."
     )
+    if summary == "median_of_companies":
+        notes.append("top, bottom, difference and pct_difference are each the median across companies (they need not add up).")
     notes.append(
         f"CI: percentile bootstrap, {n_boot} replicates resampling "
         f"{'units within companies' if resample == 'units' else 'whole companies'}; p: permutation test, "

@@ -297,9 +297,10 @@ class Impact(Result):
                 ci = f" ({self.params.get('ci_level', 0.95):.0%} CI {cur}{r.value_low:,.0f} to {cur}{r.value_high:,.0f})"
             gain = "worth" if r.value >= 0 else "costing"
             amount = f"{change:,.0f}" if change >= 10 else f"{change:,.2g}"
+            unit = f" ({cur}{r.cost:,.0f} per {r.unit_name})" if r.unit_name else ""
             out.append(
-                f"For {name}, {what[0].lower() + what[1:]} would mean about {amount} {fewer} ({r.unit_name or 'units'}) "
-                f"per period, {gain} about {cur}{abs(r.value):,.0f}{ci}."
+                f"For {name}{unit}, {what[0].lower() + what[1:]} would mean about {amount} {fewer} per period, "
+                f"{gain} about {cur}{abs(r.value):,.0f}{ci}."
             )
         if len(self.table) > 1:
             cur = self.table["currency"].dropna().unique()
