@@ -114,7 +114,8 @@ class Study:
             )
         _duplicates(units, [unit, period], "unit", source)
         given = units[[unit, period]].astype({unit: str, period: str})
-        given_keys = given[unit] + "\x1f" + given[period]  # unit rows as given, before exclusions
+        # keys as Python objects: isin on object dtype hashes, on pandas 3's arrow strings it is O(n) Python calls
+        given_keys = (given[unit] + "\x1f" + given[period]).astype(object)  # unit rows as given, before exclusions
         missing_eng = units[engagement].isna()
         if missing_eng.any():
             drops.append(("units with no engagement score", int(missing_eng.sum()), ""))
@@ -151,8 +152,8 @@ class Study:
             out_cols = [c for c in outcomes.columns if c != company]
             keys_u = units[[unit, period]].astype({unit: str, period: str})
             keys_o = outcomes[[unit, period]].astype({unit: str, period: str})
-            units = units.assign(_uk=keys_u[unit] + "\x1f" + keys_u[period])
-            outcomes = outcomes.assign(_uk=keys_o[unit] + "\x1f" + keys_o[period])
+            units = units.assign(_uk=(keys_u[unit] + "\x1f" + keys_u[period]).astype(object))
+            outcomes = outcomes.assign(_uk=(keys_o[unit] + "\x1f" + keys_o[period]).astype(object))
             in_out = units["_uk"].isin(outcomes["_uk"])
             in_units = outcomes["_uk"].isin(units["_uk"])
             unmatched = pd.concat(
