@@ -316,6 +316,10 @@ def styled(df: pd.DataFrame, *, digits: int = 3, percent: Sequence[str] = (), ca
             fmt[col] = f"{{:,.{digits}f}}"
     sty = df.style.format(fmt, na_rep="").hide(axis="index")
     text_cols = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
+    long_cols = [c for c in text_cols if df[c].astype(str).str.len().max() > 40]
+    short_cols = [c for c in df.columns if c not in long_cols]
+    if short_cols:
+        sty = sty.set_properties(subset=short_cols, **{"white-space": "nowrap"})
     if text_cols:
         sty = sty.set_properties(subset=text_cols, **{"text-align": "left"})
         sty = sty.set_table_styles(
@@ -343,6 +347,8 @@ class ReportCollector:
     def __init__(self, output_dir: str = "", formats: Sequence[str] = ("xlsx", "png")) -> None:
         self.output_dir = Path(output_dir) if output_dir else None
         self.formats = tuple(formats)
+        # figures are drawn on screen only when someone will read them (html, pdf, notebook, or opened by hand)
+        self.show_figures = self.output_dir is None or bool({"html", "pdf", "ipynb"} & set(self.formats))
         self.tables: dict[str, pd.DataFrame] = {}
         self.figures: list[str] = []
         if self.output_dir is not None and "png" in self.formats:
@@ -373,6 +379,10 @@ class ReportCollector:
             path = self.output_dir / "figures" / f"{safe}.png"
             fig.savefig(path, dpi=DPI, metadata={"Software": None})
             self.figures.append(path.name)
+        if not self.show_figures:
+            import matplotlib.pyplot as plt
+
+            plt.close(fig)
 
     def finish(self) -> list[str]:
         """Write ``tables.xlsx`` (one sheet per table) when asked; return the sheet names."""
@@ -634,13 +644,8 @@ def lagged_text(lagged: SectionResult) -> str:
         "standardised (SD change per SD), with 95% CIs; each holds the earlier value of the predicted variable fixed."
     )
     lines: list[str] = []
-    caveat = (
-        "\n\n<div class='es-note'>A lagged association is evidence about timing, not proof of cause: stable "
-        "differences between units, common causes and the chosen time lag can all tilt it "
-        "(Harter et al., 2010; Hamaker, Kuiper &amp; Grasman, 2015).</div>"
-    )
     extra = f"\n\n<span class='es-meta'>{html.escape(lagged.reason)}</span>" if lagged.reason else ""
-    return head + "\n".join(lines) + extra + caveat
+    return head + "\n".join(lines) + extra
 
 
 def meta_across_companies(study: Any) -> SectionResult:
@@ -657,18 +662,85 @@ def meta_across_companies(study: Any) -> SectionResult:
     return SectionResult(result=res, table=res.table, text=res.text())
 
 
+def _better_side(t: pd.DataFrame, low: str, high: str) -> pd.Series:
+    """True where the interval [low, high] lies wholly on the better side of zero for the outcome."""
+    higher = t["better"].eq("higher")
+    return (higher & (t[low] > 0)) | (~higher & (t[high] < 0))
+
+
+def meta_summary(meta: SectionResult) -> str:
+    """One sentence: for how many outcomes the corrected correlation is clear and generalises."""
+    t = meta.result.table
+    k = len(t)
+    clear = _better_side(t, "ci_low", "ci_high")
+    cv_ok = (t["better"].eq("higher") & (t["cv90"] > 0)) | (t["better"].eq("lower") & (t["cv90"] < 0))
+    nice = lambda xs: ", ".join(str(x).replace("_", " ") for x in xs)  # noqa: E731
+    s = (
+        f"Pooled across {int(t['n_companies'].max())} organisations (Hunter–Schmidt, corrected for the reliability "
+        f"of unit engagement), the true correlation with engagement pointed clearly in the better direction for "
+        f"{int(clear.sum())} of {k} outcomes"
+        + (f" ({nice(t.loc[clear, 'outcome'])})" if clear.any() else "")
+        + f"; for {int((cv_ok & clear).sum())} of them 90% of organisations are expected to see a link in the better direction "
+        "(90% credibility value)."
+    )
+    return s
+
+
+def meta_table(meta: SectionResult) -> pd.DataFrame | None:
+    """The client's meta-analysis table: observed and corrected correlation, intervals, variance explained."""
+    if meta.result is None:
+        return None
+    t = meta.result.table
+    level = float(t["ci_level"].iloc[0]) if len(t) else 0.95
+    cr = float(t["cr_level"].iloc[0]) if len(t) else 0.8
+    return pd.DataFrame({
+        "outcome": [str(o).replace("_", " ") for o in t["outcome"]],
+        "better": t["better"].to_numpy(),
+        "companies": t["n_companies"].astype("int64").to_numpy(),
+        "units": t["n_units"].astype("int64").to_numpy(),
+        "mean r (observed)": t["mean_r"].to_numpy(),
+        "rho (corrected)": t["rho"].to_numpy(),
+        f"{level:.0%} CI": [f"{a:+.2f} to {b:+.2f}" for a, b in zip(t["ci_low"], t["ci_high"], strict=True)],
+        f"{cr:.0%} credibility interval": [f"{a:+.2f} to {b:+.2f}" for a, b in zip(t["cr_low"], t["cr_high"], strict=True)],
+        "% variance from sampling error": t["pct_var_artifacts"].to_numpy(),
+    })
+
+
 def meta_text(meta: SectionResult) -> str:
+    """The meta-analysis section in words (or why it is absent)."""
     if meta.result is None:
         return f"<div class='es-note'>{html.escape(meta.reason)}</div>"
-    return bullets(meta.text)
+    return (
+        meta_summary(meta)
+        + " Correlations keep their raw sign: negative is better for outcomes where lower is better. When sampling "
+        "error explains 100% or more of the spread between organisations, the true correlation is estimated to be "
+        "the same everywhere (SD of rho = 0)."
+    )
+
+
+def money_table(money: Any) -> pd.DataFrame:
+    """The client's money table: change per period, cost per unit of outcome, value and its CI."""
+    t = money.table
+    cur = t["currency"].astype(str).to_numpy() if "currency" in t.columns else np.array([""] * len(t))
+    return pd.DataFrame({
+        "outcome": [str(o).replace("_", " ") for o in t["outcome"]],
+        "change per period": t["change"].to_numpy(),
+        "counted in": t["unit_name"].to_numpy(),
+        "cost each": t["cost"].to_numpy(),
+        "value per period": t["value"].to_numpy(),
+        "95% CI": [f"{c} {a:,.0f} to {b:,.0f}" for c, a, b in zip(cur, t["value_low"], t["value_high"], strict=True)],
+        "currency": cur,
+    })
 
 
 def money_text(money: Any, costs: Any) -> str:
+    """The money section in words (or how to add it)."""
     if money is None:
         return ("<div class='es-note'>No costs were given, so the quartile gaps are not priced. Pass a costs "
                 "file (<code>--costs costs.csv</code>: columns <code>outcome, cost</code>, the cost of one leaver, one "
                 "day absent, one incident...) to add this section.</div>")
-    return bullets(money.text())
+    notes = "".join(f"<p class='es-meta'>{html.escape(n)}</p>" for n in money.notes)
+    return bullets(money.text()) + "\n\n" + notes
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
@@ -757,9 +829,11 @@ def executive_summary(
         lead += f" For {nice(unclear)} the difference is within what chance alone could produce."
     items = _headline(quartiles)
     if money is not None and money.text():
-        items.append(_SENTENCE.split(money.text())[0])
-    if meta is not None and meta.result is not None and meta.text:
-        items.append(_SENTENCE.split(meta.text)[0])
+        sentences = _SENTENCE.split(money.text())
+        total = [x for x in sentences if x.startswith("In total")]
+        items.append("Value of closing the quartile gap: " + (total[0] if total else sentences[0]))
+    if meta is not None and meta.result is not None:
+        items.append(meta_summary(meta))
     if lagged is not None and lagged.table is not None:
         tb = lagged.table
         fwd = tb.loc[tb["path"].str.startswith("engagement")]
@@ -891,11 +965,8 @@ def regression_table(models: Any) -> pd.DataFrame:
 
 def methods_text(quartiles: Any, models: Any, *, seed: int) -> str:
     """The parameters actually used, from the results (so the methods never drift from the numbers)."""
-    q = quartiles.params
-    lines = [
-        f"- Quartiles: within={q.get('within')!r}, quartile value = {q.get('stat')} of unit values, summary = "
-        f"{str(q.get('summary', '')).replace('_', ' ')}; {q.get('n_boot')} bootstrap replicates, seed {seed}.",
-    ]
+    lines = ["**Settings used** (from the results themselves):", ""]
+    lines.append(f"- Seed of every random step: {seed}; confidentiality threshold: see the data section.")
     lines += [f"- {n}" for n in quartiles.notes]
     if models is not None:
         fam = getattr(models, "families", None)
