@@ -666,7 +666,8 @@ class OutcomeModels(Result):
             col = BETTER if good and (lo > 0 or hi < 0) else (WORSE if (lo > 0 or hi < 0) else GREY)
             ax.errorbar(est, y[i], xerr=[[est - lo], [hi - est]], fmt="o", color=col, ecolor=col, capsize=3)
         ax.axvline(0, color=NEUTRAL, lw=0.8, ls="--")
-        labels = [f"{o} ({'%/SD' if rt else 'SD/SD'})" for o, rt in zip(rows["outcome"], ratio, strict=True)]
+        labels = [f"{self.specs[o].label if o in self.specs else o} ({'% change' if rt else '% of its SD'})"
+                  for o, rt in zip(rows["outcome"], ratio, strict=True)]
         ax.set_yticks(y, labels)
         return finish(ax, title=kwargs.get("title", "Engagement effect per outcome"),
                       xlabel="% change per SD of engagement (counts, odds); % of outcome SD (Gaussian)")
