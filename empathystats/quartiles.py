@@ -122,7 +122,9 @@ class _Units:
         )
 
 
-def _unit_table(study: Study, spec: OutcomeSpec, stat: str, company_rank: pd.Series) -> tuple[pd.DataFrame, int]:
+def _unit_table(
+    study: Study, spec: OutcomeSpec, stat: str, company_rank: pd.Series, ucode: np.ndarray | None = None
+) -> tuple[pd.DataFrame, int]:
     """Aggregate one outcome to one row per unit (see module docstring, point 1)."""
     d = study.data
     exp = uses_exposure(d, spec)
@@ -138,6 +140,7 @@ def _unit_table(study: Study, spec: OutcomeSpec, stat: str, company_rank: pd.Ser
         {
             "company": d[study.company].to_numpy()[valid.to_numpy()],
             "unit": d[study.unit].to_numpy()[valid.to_numpy()],
+            "ucode": (ucode if ucode is not None else _unit_codes(study))[valid.to_numpy()],
             "eng": d[study.engagement].to_numpy(dtype=float)[valid.to_numpy()],
             "num": num[valid].to_numpy(),
             "den": den[valid].to_numpy(),
@@ -146,7 +149,8 @@ def _unit_table(study: Study, spec: OutcomeSpec, stat: str, company_rank: pd.Ser
     if t.duplicated(["company", "unit"]).any():  # several periods: pool each unit over its periods
         g = t.groupby(["company", "unit"], sort=False)
         t = pd.concat(
-            [g["eng"].mean(), g["num"].sum(), g["den"].sum(), g["num"].size().rename("periods")], axis=1
+            [g["eng"].mean(), g["num"].sum(), g["den"].sum(), g["num"].size().rename("periods"), g["ucode"].first()],
+            axis=1,
         ).reset_index()
     else:
         t["periods"] = 1
@@ -163,8 +167,13 @@ def _unit_table(study: Study, spec: OutcomeSpec, stat: str, company_rank: pd.Ser
     return t, n_missing
 
 
+def _unit_codes(study: Study) -> np.ndarray:
+    """Codes of unit ids in sorted order (the deterministic tie-break of equal engagement)."""
+    return pd.factorize(study.data[study.unit].astype(str), sort=True)[0]
+
+
 def _sorted_units(t: pd.DataFrame, within: str | None) -> _Units:
-    uid = pd.factorize(t["unit"].astype(str), sort=True)[0]
+    uid = t["ucode"].to_numpy()
     crank = t["crank"].to_numpy()
     eng = t["eng"].to_numpy(dtype=float)
     # np.lexsort: last key is primary
@@ -193,7 +202,7 @@ def _starts(codes: np.ndarray) -> np.ndarray:
 
 
 def _quartile_weights(K: np.ndarray, strat: np.ndarray, sstart: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Top and bottom quartile membership counts for replicate unit counts ``K`` (B x N).
+    """Top and bottom quartile membership counts for replicate unit counts ``K`` (N units x B replicates).
 
     Rows are sorted by stratum then engagement. A unit drawn ``K`` times occupies
     positions ``[Cs, Ce)`` of the replicate sample sorted the same way (``Ce`` the
@@ -203,16 +212,16 @@ def _quartile_weights(K: np.ndarray, strat: np.ndarray, sstart: np.ndarray) -> t
     without sorting anything.
     """
     K = K.astype(np.int32, copy=False)
-    Ce = np.cumsum(K, axis=1, dtype=np.int32)
+    Ce = np.cumsum(K, axis=0, dtype=np.int32)
     Cs = Ce - K
-    off = Cs[:, sstart]  # B x S
-    send = np.r_[sstart[1:], K.shape[1]] - 1
-    n = Ce[:, send] - off
+    off = Cs[sstart]  # S x B
+    send = np.r_[sstart[1:], K.shape[0]] - 1
+    n = Ce[send] - off
     k = n // 4
-    gb = (off + k)[:, strat]
+    gb = (off + k)[strat]
     wb = np.minimum(Ce, gb)
     wb -= np.minimum(Cs, gb, out=gb)
-    gt = (off + n - k)[:, strat]
+    gt = (off + n - k)[strat]
     wt = np.maximum(Ce, gt)
     wt -= np.maximum(Cs, gt, out=gt)
     return wt, wb
@@ -230,29 +239,55 @@ def _nanmedian_rows(x: np.ndarray) -> np.ndarray:
     return med
 
 
-def _company_sums(wt: np.ndarray, wb: np.ndarray, u: _Units, cstart: np.ndarray) -> dict[str, np.ndarray]:
-    """Sums per replicate and company (B x C) of a, b and counts over top and bottom units."""
-    wt = wt.astype(float, copy=False)
-    wb = wb.astype(float, copy=False)
-    red = np.add.reduceat
-    out = {
-        "top_a": red(wt * u.a, cstart, axis=1),
-        "bot_a": red(wb * u.a, cstart, axis=1),
-        "n_top": red(wt, cstart, axis=1),
-        "n_bot": red(wb, cstart, axis=1),
-    }
-    if np.all(u.b == 1.0):
-        out["top_b"], out["bot_b"] = out["n_top"], out["n_bot"]
-    else:
-        out["top_b"] = red(wt * u.b, cstart, axis=1)
-        out["bot_b"] = red(wb * u.b, cstart, axis=1)
-    return out
+class _Summer:
+    """Sums of every value column over weighted units, per company: one sparse product for all outcomes.
+
+    ``V`` holds the columns needed by the outcomes of a group (numerators, denominators
+    and a column of ones); ``S`` (companies*columns x units) puts unit ``i``'s values in
+    its company's rows, so ``S @ W`` with ``W`` (units x replicates) gives every
+    company's weighted sums for every replicate at once.
+    """
+
+    def __init__(self, tasks: list[_Task], group: np.ndarray, n_groups: int) -> None:
+        from scipy import sparse
+
+        cols: list[np.ndarray] = [np.ones(len(group))]
+        self.index: list[tuple[int, int]] = []
+        for task in tasks:
+            cols.append(task.units.a)
+            ia = len(cols) - 1
+            if np.all(task.units.b == 1.0):
+                ib = 0
+            else:
+                cols.append(task.units.b)
+                ib = len(cols) - 1
+            self.index.append((ia, ib))
+        V = np.column_stack(cols)
+        N, M = V.shape
+        self.M, self.G = M, n_groups
+        rows = (group[:, None] * M + np.arange(M)).ravel()
+        colidx = np.repeat(np.arange(N), M)
+        self.S = sparse.csr_matrix((V.ravel(), (rows, colidx)), shape=(n_groups * M, N))
+
+    def __call__(self, W: np.ndarray) -> np.ndarray:
+        """(G, M, B) sums for weights ``W`` (N x B)."""
+        R = self.S @ np.ascontiguousarray(W, dtype=float)
+        return np.asarray(R).reshape(self.G, self.M, -1)
+
+    def sums(self, j: int, top: np.ndarray, bot: np.ndarray) -> dict[str, np.ndarray]:
+        """Sums for task ``j`` as (B x G) arrays."""
+        ia, ib = self.index[j]
+        return {
+            "top_a": top[:, ia, :].T, "top_b": top[:, ib, :].T, "bot_a": bot[:, ia, :].T, "bot_b": bot[:, ib, :].T,
+            "n_top": top[:, 0, :].T, "n_bot": bot[:, 0, :].T,
+        }
 
 
 def _stats(s: dict[str, np.ndarray], summary: str, sign: int, scale: float) -> dict[str, np.ndarray]:
     """Summary top, bottom, difference, pct_difference per replicate (length B)."""
+    keys = ("top_a", "top_b", "bot_a", "bot_b")
     if summary == "pooled":
-        s = {k: v.sum(axis=1, keepdims=True) for k, v in s.items()}
+        s = {k: s[k].sum(axis=1, keepdims=True) for k in keys}
     with np.errstate(divide="ignore", invalid="ignore"):
         top = s["top_a"] / s["top_b"] * scale
         bot = s["bot_a"] / s["bot_b"] * scale
@@ -274,33 +309,35 @@ def _blocks(total: int, n: int) -> list[int]:
 
 
 def _bootstrap_counts(rng: np.random.Generator, B: int, u: _Units, resample: str, within: str | None) -> np.ndarray:
-    """Replicate counts (B x N) of each unit: resampled within company, or whole companies."""
+    """Replicate counts (N units x B) of each unit: resampled within company, or whole companies."""
     N = len(u.eng)
     if resample == "company":
         C = int(u.company.max()) + 1
         draws = rng.integers(0, C, size=(B, C))
         cnt = np.bincount((draws + np.arange(B)[:, None] * C).ravel(), minlength=B * C).reshape(B, C)
-        return cnt[:, u.company]
+        return np.ascontiguousarray(cnt.T[u.company])
     # units within company strata: rows ordered by company (stable) give contiguous strata
     rorder = np.arange(N) if within == "company" else np.argsort(u.company, kind="stable")
     rcomp = u.company[rorder]
     rstart = _starts(rcomp)
     rsize = np.diff(np.r_[rstart, N])
     sid = np.repeat(np.arange(len(rstart)), rsize)
-    pos = rstart[sid] + (rng.random((B, N)) * rsize[sid]).astype(np.int64)
-    rows = rorder[pos]
-    return np.bincount((rows + np.arange(B)[:, None] * N).ravel(), minlength=B * N).reshape(B, N)
+    pos = (rng.random((N, B), dtype=np.float32) * rsize[sid][:, None].astype(np.float32)).astype(np.int64)
+    np.minimum(pos, (rsize[sid] - 1)[:, None], out=pos)  # guard float32 rounding at the top end
+    pos += rstart[sid][:, None]
+    rows = pos if within == "company" else rorder[pos]
+    rows *= B
+    rows += np.arange(B)
+    return np.bincount(rows.ravel(), minlength=N * B).reshape(N, B)
 
 
 def _permuted_rows(rng: np.random.Generator, B: int, strat: np.ndarray) -> np.ndarray:
-    """B random permutations of the rows, each shuffling rows only within their stratum."""
-    N = len(strat)
-    P = rng.permuted(np.broadcast_to(np.arange(N), (B, N)), axis=1)
-    if strat[-1] == strat[0]:
-        return P
-    dtype = np.int16 if strat[-1] < np.iinfo(np.int16).max else np.int64
-    order = np.argsort(strat.astype(dtype)[P], axis=1, kind="stable")  # radix sort on small ints
-    return np.take_along_axis(P, order, axis=1)
+    """B random permutations of the rows (B x N), each shuffling rows only within their (contiguous) stratum.
+
+    Sorting ``stratum + U`` with ``U ~ Uniform(0, 1)`` keeps each stratum in place and orders its rows at
+    random (ties have probability ~1e-16).
+    """
+    return np.argsort(strat + rng.random((B, len(strat))), axis=1)
 
 
 @dataclass
@@ -328,36 +365,37 @@ def _run_group(
     N = len(u.eng)
     strat = u.company if within == "company" else np.zeros(N, dtype=np.int64)
     sstart = _starts(strat)
-    cstart = _starts(u.company) if within == "company" else np.array([0])
     C_all = int(u.company.max()) + 1
-    wt0, wb0 = _quartile_weights(np.ones((1, N), dtype=np.int64), strat, sstart)
+    summer = _Summer(tasks, strat, int(strat[-1]) + 1)
+    wt0, wb0 = _quartile_weights(np.ones((N, 1), dtype=np.int32), strat, sstart)
+    top0, bot0 = summer(wt0), summer(wb0)
     obs = []
-    for task in tasks:
-        s = _company_sums(wt0, wb0, task.units, cstart)
+    for j, task in enumerate(tasks):
+        s = summer.sums(j, top0, bot0)
         obs.append((s, _stats(s, summary, task.spec.sign, task.scale)))
 
     rng = np.random.default_rng(seed)
     boot = [{"difference": [], "pct_difference": []} for _ in tasks]
-    company_pct_cache: list[np.ndarray] = []
     if resample == "company" and summary == "median_of_companies":
         # resampling whole companies leaves each company's comparison intact: resample its result
+        cache = []
         for (s, _), task in zip(obs, tasks, strict=True):
             with np.errstate(divide="ignore", invalid="ignore"):
                 top = s["top_a"][0] / s["top_b"][0] * task.scale
                 bot = s["bot_a"][0] / s["bot_b"][0] * task.scale
-            company_pct_cache.append(np.vstack([top - bot, np.where(bot > 0, task.spec.sign * (top - bot) / bot * 100, np.nan)]))
+            cache.append((top - bot, np.where(bot > 0, task.spec.sign * (top - bot) / bot * 100, np.nan)))
         for B in _blocks(n_boot, C_all):
             idx = rng.integers(0, C_all, size=(B, C_all))
-            for j, cp in enumerate(company_pct_cache):
-                boot[j]["difference"].append(_nanmedian_rows(cp[0][idx]))
-                boot[j]["pct_difference"].append(_nanmedian_rows(cp[1][idx]))
+            for j, (diff_c, pct_c) in enumerate(cache):
+                boot[j]["difference"].append(_nanmedian_rows(diff_c[idx]))
+                boot[j]["pct_difference"].append(_nanmedian_rows(pct_c[idx]))
     elif n_boot:
         for B in _blocks(n_boot, N):
-            K = _bootstrap_counts(rng, B, u, resample, within)
-            wt, wb = _quartile_weights(K, strat, sstart)
-            del K
+            wt, wb = _quartile_weights(_bootstrap_counts(rng, B, u, resample, within), strat, sstart)
+            top, bot = summer(wt), summer(wb)
+            del wt, wb
             for j, task in enumerate(tasks):
-                st = _stats(_company_sums(wt, wb, task.units, cstart), summary, task.spec.sign, task.scale)
+                st = _stats(summer.sums(j, top, bot), summary, task.spec.sign, task.scale)
                 boot[j]["difference"].append(st["difference"])
                 boot[j]["pct_difference"].append(st["pct_difference"])
 
@@ -365,24 +403,18 @@ def _run_group(
     if n_perm:
         # under the null, engagement is exchangeable within strata: the top and bottom positions of the
         # observed ranking receive random units of their stratum
-        tpos, bpos = np.flatnonzero(wt0[0]), np.flatnonzero(wb0[0])
-        tstart = np.searchsorted(tpos, cstart)
-        bstart = np.searchsorted(bpos, cstart)
-        red = np.add.reduceat
+        tpos, bpos = np.flatnonzero(wt0[:, 0]), np.flatnonzero(wb0[:, 0])
         for B in _blocks(n_perm, N):
             P = _permuted_rows(rng, B, strat)
-            Pt, Pb = P[:, tpos], P[:, bpos]
+            cols = np.arange(B)
+            Wt = np.zeros((N, B))
+            Wt[P[:, tpos].T, cols] = 1.0
+            Wb = np.zeros((N, B))
+            Wb[P[:, bpos].T, cols] = 1.0
             del P
+            top, bot = summer(Wt), summer(Wb)
             for j, task in enumerate(tasks):
-                tu = task.units
-                s = {"top_a": red(tu.a[Pt], tstart, axis=1), "bot_a": red(tu.a[Pb], bstart, axis=1)}
-                if np.all(tu.b == 1.0):
-                    s["top_b"] = np.diff(np.r_[tstart, len(tpos)]).astype(float)[None, :]
-                    s["bot_b"] = np.diff(np.r_[bstart, len(bpos)]).astype(float)[None, :]
-                else:
-                    s["top_b"] = red(tu.b[Pt], tstart, axis=1)
-                    s["bot_b"] = red(tu.b[Pb], bstart, axis=1)
-                perm[j].append(_stats(s, summary, task.spec.sign, task.scale)["pct_difference"])
+                perm[j].append(_stats(summer.sums(j, top, bot), summary, task.spec.sign, task.scale)["pct_difference"])
 
     alpha = 1 - ci_level
     rows = []
@@ -406,19 +438,20 @@ def _run_group(
         with np.errstate(divide="ignore", invalid="ignore"):
             bot_c = s["bot_a"][0] / s["bot_b"][0]
         n_companies = int(np.sum(bot_c > 0)) if summary == "median_of_companies" else int(len(np.unique(task.units.company)))
+        has_exposure = bool(np.isfinite(task.units.exposure).any())
         row.update(
             outcome=task.outcome,
             group=task.group,
             better=task.spec.better,
-            n_units_top=int(s["n_top"].sum()),
-            n_units_bottom=int(s["n_bot"].sum()),
+            n_units_top=int(round(s["n_top"].sum())),
+            n_units_bottom=int(round(s["n_bot"].sum())),
             n_companies=n_companies,
             label=quartile_label(row["pct_difference"], task.spec.better),
             ci_level=ci_level,
             unit_label=task.spec.unit_label,
-            exposure=task.spec.exposure if np.isfinite(task.units.exposure).any() else None,
-            exposure_bottom=float(np.nansum(wb0[0] * task.units.exposure)) if np.isfinite(task.units.exposure).any() else np.nan,
-            per=task.spec.per if np.isfinite(task.units.exposure).any() else 1.0,
+            exposure=task.spec.exposure if has_exposure else None,
+            exposure_bottom=float(np.nansum(wb0[:, 0] * task.units.exposure)) if has_exposure else np.nan,
+            per=task.spec.per if has_exposure else 1.0,
         )
         if within == "company":
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -431,8 +464,8 @@ def _run_group(
                     "group": task.group,
                     "company": task.units.company_names,
                     "n_units": np.bincount(task.units.company),
-                    "n_units_top": s["n_top"][0].astype(int),
-                    "n_units_bottom": s["n_bot"][0].astype(int),
+                    "n_units_top": np.round(s["n_top"][0]).astype(int),
+                    "n_units_bottom": np.round(s["n_bot"][0]).astype(int),
                     "top": top,
                     "bottom": bot,
                     "difference": top - bot,
@@ -715,12 +748,13 @@ def compare_quartiles(
     ckey = ckey.sort_values(["m", "n", "label"], kind="stable")
     company_rank = pd.Series(np.arange(len(ckey)), index=ckey.index)
 
+    ucode = _unit_codes(study)
     drops: list[tuple[str, int, str]] = [tuple(r) for r in study.dropped.itertuples(index=False)]  # type: ignore[misc]
     notes: list[str] = list(study.notes)
     tasks: list[_Task] = []
     for name in names:
         spec = study.specs[name]
-        t, n_missing = _unit_table(study, spec, stat, company_rank)
+        t, n_missing = _unit_table(study, spec, stat, company_rank, ucode)
         if n_missing:
             drops.append((f"rows without a usable {name} value", n_missing, "missing outcome, or missing/zero exposure"))
         if within == "company" and len(t):

@@ -204,17 +204,17 @@ def test_quartile_weights_match_explicit_sorting():
     strat = np.repeat([0, 1, 2], [9, 13, 8])
     N = len(strat)
     sstart = _starts(strat)
-    K = rng.integers(0, 4, size=(50, N))
+    K = rng.integers(0, 4, size=(N, 50))  # units x replicates
     wt, wb = _quartile_weights(K, strat, sstart)
     for b in range(50):  # brute force: expand copies, sort by position, take floor(n/4) at each end
         for s in range(3):
             rows = np.flatnonzero(strat == s)
-            sample = np.repeat(rows, K[b, rows])  # rows are in engagement order already
+            sample = np.repeat(rows, K[rows, b])  # rows are in engagement order already
             k = len(sample) // 4
             exp_b = np.bincount(sample[:k], minlength=N)[rows]
             exp_t = np.bincount(sample[len(sample) - k:], minlength=N)[rows] if k else np.zeros(len(rows))
-            assert_allclose(wb[b, rows], exp_b)
-            assert_allclose(wt[b, rows], exp_t)
+            assert_allclose(wb[rows, b], exp_b)
+            assert_allclose(wt[rows, b], exp_t)
 
 
 # ---------------------------------------------------------------------------
