@@ -1159,6 +1159,13 @@ def fit_model(
     Examples
     --------
     >>> fit = es.fit_model(study, "productivity ~ engagement_z + C(region)")   # doctest: +SKIP
+
+    References
+    ----------
+    Wilkinson, G. N., & Rogers, C. E. (1973). Symbolic description of factorial models for analysis of
+    variance. *Applied Statistics*, 22(3), 392-399 (the formula notation, as implemented by patsy).
+    Cameron, A. C., & Miller, D. L. (2015). A practitioner's guide to cluster-robust inference. *J. Human
+    Resources*, 50(2), 317-372.
     """
     import patsy
     import statsmodels.api as sm

@@ -192,6 +192,39 @@ def test_fit_model_matches_r(units):
     assert "Dropped: 9 rows" in str(f)
 
 
+def test_lagged_models_match_r():
+    # tests/data/regression_panel.csv: 160 units in 2023, 154 of them again in 2024 ("unpaired: 6")
+    panel = pd.read_csv(DATA.with_name("regression_panel.csv"))
+    m = fit_outcome_models(panel, lag=1)
+    t = m.table.set_index(["outcome", "term"])
+    # == lag=1 lm customer_loyalty(t+1) ~ z + z(loyalty t), vcovCL HC1 ==
+    #   z 3.22626396804 0.680146400354;  loy_lag 2.87806204702 0.598490372161
+    assert_allclose(t.loc[("customer_loyalty", "engagement"), ["estimate", "se"]], [3.22626396804, 0.680146400354],
+                    rtol=EST)
+    assert_allclose(t.loc[("customer_loyalty", "customer_loyalty (t)"), ["estimate", "se"]],
+                    [2.87806204702, 0.598490372161], rtol=EST)
+    # Pearson chi2/df lagged safety_incidents (Poisson): 1.97498859056 -> negative binomial
+    # == lag=1 glm.nb safety_incidents(t+1) ~ z + z(rate t) + offset(log(hours t+1)) (model-based) ==
+    #   z -0.299432508577 0.0831348854912;  inc_lag 0.209702056233 0.0765731872718;  theta 2.36139313898
+    fam = m.families.set_index("outcome").loc["safety_incidents"]
+    assert fam.family == "negative binomial"
+    assert_allclose(fam.dispersion, 1.97498859056, rtol=EST)
+    assert_allclose(fam.nb_alpha, 1 / 2.36139313898, rtol=EST)
+    plain = fit_outcome_models(panel, lag=1, outcomes=["safety_incidents"], company_effects=None).table
+    assert_allclose(plain[["estimate", "se"]].to_numpy(),
+                    [[-0.299432508577, 0.0831348854912], [0.209702056233, 0.0765731872718]], rtol=EST)
+    assert int(m.dropped["count"].iloc[0]) == 6 and t.loc[("customer_loyalty", "engagement"), "n_rows"] == 154
+    # == cross-lagged ... vcovCL HC1 ==  forward: z 0.407822651248 0.0865099304856 (stability 0.365512057414)
+    #                                   reverse: loy_lag 0.0386133754605 0.0388355660286 (stability 0.757825342925)
+    # coeftest(df = 7) confint: z 0.203259171618 0.612386130878
+    cl = cross_lagged(panel, "customer_loyalty").table
+    assert_allclose(cl[["estimate", "se", "stability"]].to_numpy(),
+                    [[0.407822651248, 0.0865099304856, 0.365512057414],
+                     [0.0386133754605, 0.0388355660286, 0.757825342925]], rtol=EST)
+    assert_allclose(cl[["ci_low", "ci_high"]].iloc[0], [0.203259171618, 0.612386130878], rtol=EST)
+    assert cl["n_pairs"].iloc[0] == 154
+
+
 # ---------------------------------------------------------------------------------------------
 # results: drops, contrasts, words, plots
 # ---------------------------------------------------------------------------------------------

@@ -73,3 +73,36 @@ m_qb <- glm(cbind(turnover, headcount - turnover) ~ z, family = quasibinomial, d
 show("glm quasibinomial turnover", m_qb)
 m_bfe <- glm(cbind(turnover, headcount - turnover) ~ z + factor(company), family = binomial, data = d, control = tight)
 show("glm binomial turnover ~ z + factor(company)", m_bfe)
+
+# ==== lagged models on tests/data/regression_panel.csv (2023 -> 2024) ====
+p <- read.csv("tests/data/regression_panel.csv")
+a <- p[p$period == 2023, ]; b <- p[p$period == 2024, ]
+pairs <- merge(a, b[, c("unit_id", "engagement", "customer_loyalty", "safety_incidents", "hours_worked")],
+               by = "unit_id", suffixes = c("", "_next"))
+cat("\nunits in 2023:", nrow(a), " paired with 2024:", nrow(pairs), " unpaired:", nrow(a) - nrow(pairs), "\n")
+pairs$z <- zwc(pairs$engagement, pairs$company)
+# lag=1: outcome(t+1) ~ z(engagement t) + z(outcome value t), within company on the paired sample
+pairs$loy_lag <- zwc(pairs$customer_loyalty, pairs$company)
+m_lag <- lm(customer_loyalty_next ~ z + loy_lag, data = pairs)
+show("lag=1 lm customer_loyalty(t+1) ~ z + z(loyalty t), vcovCL HC1", m_lag, vcovCL(m_lag, cluster = ~company, type = "HC1"))
+pairs$rate_t <- pairs$safety_incidents / pairs$hours_worked * 200000
+pairs$inc_lag <- zwc(pairs$rate_t, pairs$company)
+m_lp <- glm(safety_incidents_next ~ z + inc_lag, family = poisson, offset = log(hours_worked_next), data = pairs,
+            control = tight)
+cat("Pearson chi2/df lagged safety_incidents (Poisson):", pearson(m_lp), "\n")
+m_lnb <- glm.nb(safety_incidents_next ~ z + inc_lag + offset(log(hours_worked_next)), data = pairs,
+                control = glm.control(epsilon = 1e-12, maxit = 100))
+show("lag=1 glm.nb safety_incidents(t+1) ~ z + z(rate t) + offset(log(hours t+1)) (model-based)", m_lnb)
+cat("theta:", m_lnb$theta, "\n")
+# cross-lagged: all four variables standardised within company on the paired sample
+pairs$ze_next <- zwc(pairs$engagement_next, pairs$company)
+pairs$zy_next <- zwc(pairs$customer_loyalty_next, pairs$company)
+m_f <- lm(zy_next ~ z + loy_lag, data = pairs)
+m_r <- lm(ze_next ~ loy_lag + z, data = pairs)
+show("cross-lagged engagement -> loyalty: z(loy t+1) ~ z(eng t) + z(loy t), vcovCL HC1", m_f,
+     vcovCL(m_f, cluster = ~company, type = "HC1"))
+show("cross-lagged loyalty -> engagement: z(eng t+1) ~ z(loy t) + z(eng t), vcovCL HC1", m_r,
+     vcovCL(m_r, cluster = ~company, type = "HC1"))
+# t-based CI with G - 1 = 7 df, as statsmodels OLS with cluster SEs and use_t=True
+ci_f <- coeftest(m_f, vcov. = vcovCL(m_f, cluster = ~company, type = "HC1"), df = 7)
+print(confint(ci_f, level = 0.95))
