@@ -490,6 +490,7 @@ class Reliability:
     alpha: Any = None
     icc: Any = None
     period: Any = None
+    from_units: bool = False
 
 
 def _first(result: Any, column: str) -> float:
@@ -545,7 +546,7 @@ def reliability(study: Any, *, survey: pd.DataFrame | None = None, items: Sequen
     if np.isfinite(i2):
         rows.append(("ICC(2): reliability of a unit's mean", i2, "reliable (>= .70)" if i2 >= 0.7 else "modest (< .70)"))
     table = pd.DataFrame(rows, columns=["measure", "estimate", "reading"])
-    return Reliability(table=table, alpha=alpha, icc=icc_res, period=period)
+    return Reliability(table=table, alpha=alpha, icc=icc_res, period=period, from_units=survey is None)
 
 
 def reliability_text(rel: Reliability, scores: Any = None) -> str:
@@ -559,8 +560,10 @@ def reliability_text(rel: Reliability, scores: Any = None) -> str:
     if not parts:
         return "_Reliability could not be computed: the data hold neither respondent answers nor unit SDs._"
     when = f" (survey period {rel.period})" if rel.period is not None else ""
+    basis = ("from the unit summaries (respondents, mean and SD per unit; no respondent answers were given, so "
+             "Cronbach's alpha is not available)" if rel.from_units else "on the respondents of reported units only")
     return " ".join(parts) + f"\n\n<span class='es-meta'>Reliability is computed on the latest survey period{when}, " \
-        "respondents of reported units only.</span>"
+        f"{basis}.</span>"
 
 
 @dataclass
@@ -783,6 +786,12 @@ def title_block(title: str, overview: Overview, *, seed: int, min_respondents: i
     )
 
 
+def _clear(t: pd.DataFrame, *, better: bool) -> pd.Series:
+    """Rows whose difference is clear in one direction: the CI excludes zero *and* the permutation p < .05."""
+    side = (t["ci_low"] > 0) if better else (t["ci_high"] < 0)
+    return side & (t["p_value"] < 0.05)
+
+
 def _headline(quartiles: Any, k: int = 3) -> list[str]:
     """The quartile sentences of the clearest, largest better-direction differences."""
     t = quartiles.table.reset_index(drop=True)
@@ -792,7 +801,7 @@ def _headline(quartiles: Any, k: int = 3) -> list[str]:
     if len(sentences) != len(quartiles.table):
         return sentences[:k]
     by_row = dict(zip(quartiles.table.index, sentences, strict=False))
-    clear = t.loc[(t["ci_low"] > 0) & np.isfinite(t["pct_difference"])]
+    clear = t.loc[_clear(t, better=True) & np.isfinite(t["pct_difference"])]
     pick = clear.sort_values("pct_difference", ascending=False).head(k)
     return [by_row[i] for i in pick.index]
 
@@ -811,23 +820,30 @@ def executive_summary(
     t = quartiles.table
     if "group" in t.columns:
         t = t.loc[t["group"].eq("all")]
-    better = t.loc[t["ci_low"] > 0, "outcome"].tolist()
-    worse = t.loc[t["ci_high"] < 0, "outcome"].tolist()
+    better = t.loc[_clear(t, better=True), "outcome"].tolist()
+    worse = t.loc[_clear(t, better=False), "outcome"].tolist()
     unclear = [o for o in t["outcome"] if o not in better and o not in worse]
     nice = lambda xs: ", ".join(x.replace("_", " ") for x in xs)  # noqa: E731
     where = (f"{overview.n_units:,} units of one organisation" if overview.n_companies == 1
              else f"{overview.n_units:,} units in {overview.n_companies:,} organisations")
-    lead = (
-        f"Across {where}, the most engaged quarter of units did measurably better than the least engaged quarter "
-        f"on {len(better)} of {len(t)} outcomes"
-        + (f" ({nice(better)})" if better else "")
-        + "."
-    )
+    if better:
+        lead = (f"Across {where}, the most engaged quarter of units did measurably better than the least engaged "
+                f"quarter on {len(better)} of {len(t)} outcomes ({nice(better)}).")
+    else:
+        lead = (f"Across {where}, the most engaged quarter of units did not do clearly better than the least "
+                f"engaged quarter on any of the {len(t)} outcomes.")
     if worse:
         lead += f" On {nice(worse)} they did measurably worse."
     if unclear:
-        lead += f" For {nice(unclear)} the difference is within what chance alone could produce."
+        lead += (f" For {nice(unclear)} the difference is not clear (its confidence interval includes no difference, "
+                 "or chance alone could produce it: p ≥ .05).")
     items = _headline(quartiles)
+    n_q = int(min(t["n_units_top"].min(), t["n_units_bottom"].min())) if len(t) else 0
+    if 0 < n_q < 10:
+        items.append(
+            f"Caution: some quartiles hold only {n_q} units, so these comparisons rest on few units and can move "
+            "a lot with one more period of data."
+        )
     if money is not None and money.text():
         sentences = _SENTENCE.split(money.text())
         total = [x for x in sentences if x.startswith("In total")]
