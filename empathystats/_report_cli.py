@@ -37,6 +37,10 @@ def run_report(args: argparse.Namespace) -> int:
     from .reporting import ReportError, report
 
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
+    if args.demo and (args.survey or args.units or args.outcomes):
+        from .errors import ParameterError
+
+        raise ParameterError("Give either --demo or your files (--survey/--units and --outcomes), not both.")
     if args.demo:
         source: object = args.demo
     else:

@@ -1155,6 +1155,16 @@ def _strip_volatile(nb: Any) -> None:
                 pm.pop(key, None)
 
 
+def _report_title(nb: Any) -> str | None:
+    """The report's H1 as generated in the executed notebook (for the HTML page title)."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            text = out.get("data", {}).get("text/markdown", "")
+            if isinstance(text, str) and text.startswith("# "):
+                return html.unescape(text.splitlines()[0][2:].strip())
+    return None
+
+
 def _print_pdf(chromium: str, html_path: Path, pdf_path: Path) -> str | None:
     """Print the HTML page to PDF with headless Chromium; return a note when it fails."""
     with tempfile.TemporaryDirectory(prefix="es-chromium-") as profile:
@@ -1376,6 +1386,7 @@ def report(
         nbformat.write(nb, str(paths["ipynb"]))
     if "html" in formats or "pdf" in formats:
         exporter = _html_exporter()
+        nb.metadata["title"] = _report_title(nb) or title or "Engagement and business outcomes"
         body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": "report"}})
         html_path = out / "report.html"
         html_path.write_text(body, encoding="utf-8")
