@@ -191,11 +191,35 @@ def test_data_error_inside_the_notebook_surfaces_as_data_error(minimal_files: di
     """A problem only the notebook sees (answers out of scale, passed as a DataFrame) comes back as DataError."""
     survey = pd.read_csv(minimal_files["survey"])
     survey.loc[[2, 7], "Q05"] = 7
+    before = survey.copy()
     with pytest.raises(DataError, match=r"Q05") as info:
         es.report({"survey": survey, "outcomes": pd.read_csv(minimal_files["outcomes"])},
                   out=tmp_path / "out", formats=("html",), progress=False)
     assert "Traceback" not in str(info.value)
     assert (tmp_path / "out" / "report-failed.ipynb").is_file()  # for the analyst
+    pd.testing.assert_frame_equal(survey, before)  # the caller's frame is untouched
+
+
+def test_debug_shows_the_traceback(minimal_files: dict[str, Path], tmp_path: Path, capsys) -> None:
+    code = main(["report", "--survey", str(tmp_path / "nope.csv"), "--outcomes", str(minimal_files["outcomes"]),
+                 "--out", str(tmp_path / "out"), "--debug"])
+    assert code != 0
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_notebook_errors_are_translated() -> None:
+    """Errors raised in the kernel come back by name: user errors keep their class, others become ReportError."""
+
+    class Fake(Exception):
+        def __init__(self, ename: str, evalue: str) -> None:
+            self.ename, self.evalue, self.traceback = ename, evalue, ["\x1b[31mline 1\x1b[0m"]
+
+    err = reporting._translate(Fake("ParameterError", "The 'seed' parameter ..."), None)
+    assert isinstance(err, ParameterError) and str(err) == "The 'seed' parameter ..."
+    err = reporting._translate(Fake("ZeroDivisionError", "division by zero"), Path("x/report-failed.ipynb"))
+    assert isinstance(err, reporting.ReportError)
+    assert "ZeroDivisionError" in str(err) and "report-failed.ipynb" in str(err)
+    assert err.notebook_traceback == "line 1"
 
 
 def test_bad_parameters_fail_before_running(tmp_path: Path) -> None:
