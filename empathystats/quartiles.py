@@ -493,6 +493,22 @@ class QuartileComparison(Result):
         bottom, difference, pct_difference``); empty when ``within=None``.
     dropped : DataFrame
         ``reason, count, detail`` of everything excluded.
+    params : dict
+        The arguments that produced it (seed included).
+
+    Examples
+    --------
+    >>> import empathystats as es
+    >>> demo = es.load_demo("multi")
+    >>> res = es.compare_quartiles(es.Study.from_survey(demo.survey, demo.outcomes), n_boot=200)
+    >>> sorted(set(res.table["group"]))[0]
+    'all'
+    >>> ax = res.plot()
+
+    References
+    ----------
+    Harter, J. K., Schmidt, F. L., Agrawal, S., et al. (2020). The relationship between engagement at
+    work and organizational outcomes: 2020 Q12 meta-analysis. Gallup.
     """
 
     _COLUMNS = [
@@ -903,6 +919,11 @@ def plot_quartile_profile(
     >>> import empathystats as es
     >>> demo = es.load_demo("multi")
     >>> ax = es.plot_quartile_profile(es.Study.from_survey(demo.survey, demo.outcomes), "absenteeism")
+
+    References
+    ----------
+    Harter, J. K., Schmidt, F. L., et al. (2020). *2020 Q12 meta-analysis*. Gallup (outcomes by
+    engagement quartile).
     """
     from .plotting import QUARTILE_COLOURS, finish, get_ax
 

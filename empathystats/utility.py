@@ -76,10 +76,27 @@ def _label(pct: float, better: str) -> str:
 class UtilityAnalysis(Result):
     """Expected quartile differences from correlations (from :func:`quartile_difference`).
 
-    ``.table`` has one row per correlation: ``outcome, rho, mean, sd, better,
-    z_top, top, bottom, difference, pct_difference, label``. Indexing by a column
-    name (``res["pct_difference"]``) gives a float for a single correlation and an
-    array otherwise.
+    Indexing by a column name (``res["pct_difference"]``) gives a float for a
+    single correlation and an array otherwise.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per correlation: ``outcome, rho, mean, sd, better, z_top, top,
+        bottom, difference, pct_difference, label``.
+    params : dict
+        ``better``, ``predictor``, ``oriented``, ``z_top``.
+
+    Examples
+    --------
+    >>> import empathystats as es
+    >>> res = es.quartile_difference([0.1, 0.2], mean=10, sd=2)
+    >>> res["difference"].round(3).tolist()
+    [0.508, 1.017]
+
+    References
+    ----------
+    Cronbach, L. J., & Gleser, G. C. (1965). *Psychological tests and personnel decisions* (2nd ed.).
     """
 
     def __getitem__(self, key: str) -> Any:
@@ -269,9 +286,29 @@ def quartile_difference(
 class Impact(Result):
     """Money value of closing the gap between bottom- and top-quartile units (from :func:`impact`).
 
-    ``.table``: one row per priced outcome, ``outcome, better, difference,
-    quantity, quantity_label, per, change, cost, value, value_low, value_high,
-    currency``; ``total`` is the sum of ``value``.
+    Attributes
+    ----------
+    table : DataFrame
+        One row per priced outcome: ``outcome, better, difference, quantity,
+        quantity_label, per, change, unit_name, cost, value, value_low,
+        value_high, currency``.
+    total : float
+        Sum of ``value`` (an upper bound when outcomes overlap).
+    notes : list of str
+        The assumptions, and outcomes left unpriced.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import empathystats as es
+    >>> gap = pd.DataFrame({"outcome": ["turnover"], "better": ["lower"], "difference": [-0.05],
+    ...                     "exposure_bottom": [1000.0], "per": [1.0]})
+    >>> es.impact(gap, costs={"turnover": 5000}).total
+    250000.0
+
+    References
+    ----------
+    Cronbach, L. J., & Gleser, G. C. (1965). *Psychological tests and personnel decisions* (2nd ed.).
     """
 
     @property
