@@ -15,9 +15,9 @@ process so that its peak resident memory is its own:
 The script prints, for each path, seconds, respondents per second and peak RSS,
 whether it stayed within ``--limit-gib`` (default 2 GiB), and the largest
 difference between the two unit tables (they must agree to floating-point
-tolerance). With ``--enforce`` the Dask child runs under
-``resource.setrlimit(RLIMIT_DATA, limit)`` so exceeding the limit is a
-``MemoryError``, not just a number.
+tolerance). With ``--enforce`` both children run under
+``resource.setrlimit(RLIMIT_DATA, limit)``, so exceeding the limit is a
+``MemoryError`` (reported as the pandas path failing), not just a number.
 
 Usage::
 
@@ -120,7 +120,7 @@ def run_child(path: str, folder: Path, limit: float, enforce: bool, workers: int
     out = folder.parent / f"{folder.name}_{path}_units.parquet"
     cmd = [sys.executable, __file__, "--child", path, "--folder", str(folder), "--out", str(out),
            "--workers", str(workers)]
-    if enforce and path == "dask":
+    if enforce:
         cmd += ["--rlimit", str(limit)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", type=float, default=1.0, help="fraction of 27 million respondents (0.0005 for CI)")
     ap.add_argument("--limit-gib", type=float, default=2.0, help="memory limit to stay within (GiB)")
-    ap.add_argument("--enforce", action="store_true", help="run the Dask path under RLIMIT_DATA = the limit")
+    ap.add_argument("--enforce", action="store_true", help="run both paths under RLIMIT_DATA = the limit")
     ap.add_argument("--skip-pandas", action="store_true", help="do not run the in-memory pandas path")
     ap.add_argument("--workers", type=int, default=2, help="Dask threads")
     ap.add_argument("--child", choices=["dask", "pandas"], help=argparse.SUPPRESS)
@@ -158,12 +158,13 @@ def main(argv: list[str] | None = None) -> int:
     table["respondents_per_s"] = table["rows"] / table["seconds"]
     table["peak_rss_gib"] = table["max_rss"] / 2**30
     table["within_limit"] = table["max_rss"] <= limit
+    table[["rows", "units"]] = table[["rows", "units"]].astype("Int64")  # NA when a path failed
     cols = ["path", "rows", "units", "seconds", "respondents_per_s", "peak_rss_gib", "within_limit"]
-    print(f"scoring {int(np.nanmax(table['rows'])):,} respondents; memory limit {args.limit_gib:g} GiB")
+    print(f"scoring {max(2_000, round(N_RESPONDENTS * args.scale)):,} respondents; memory limit {args.limit_gib:g} GiB")
     print(table[cols].to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
     for r in rows:
         if "error" in r:
-            print(f"{r['path']} path failed: {r['error']}")
+            print(f"{r['path']} path failed (over the {args.limit_gib:g} GiB limit?): {r['error']}")
     done = [r for r in rows if r.get("out")]
     if len(done) == 2:
         a, b = (pd.read_parquet(r["out"]) for r in done)
