@@ -477,3 +477,39 @@ def test_plots_return_axes():
     # quartiles of 8 units: (10, 12), (11, 13), (12, 14), (15, 17)
     assert_allclose(heights, [11.0, 12.0, 13.0, 16.0])
     plt.close("all")
+
+
+# ---------------------------------------------------------------------------
+# R reference (independent implementation of the definitions in base R)
+# ---------------------------------------------------------------------------
+
+
+def test_matches_r_reference():
+    """Numbers from tests/results/quartiles_R.R (output in tests/results/quartiles_R.txt, R 4.2.2).
+
+    Data tests/data/quartiles_three_companies.csv: companies of 9, 13 and 20 units, engagement
+    rounded to 0.1 (ties broken by unit id), rows shuffled.
+    """
+    from pathlib import Path
+
+    df = pd.read_csv(Path(__file__).parent / "data" / "quartiles_three_companies.csv")
+    res = es.compare_quartiles(df, n_boot=20, n_perm=0, min_units_per_company=8)
+    t = res.table.set_index("outcome")
+    # R: median_of_companies productivity pct: 18.1674331207041; top, bottom, difference: 112.72 101.115 18.37
+    assert_allclose(t.loc["productivity", "pct_difference"], 18.1674331207041, rtol=1e-12)
+    assert_allclose(t.loc["productivity", ["top", "bottom", "difference"]].astype(float), [112.72, 101.115, 18.37],
+                    rtol=1e-12)
+    # R: median_of_companies safety (mean of unit rates) pct: 61.0347211307141
+    assert_allclose(t.loc["safety_incidents", "pct_difference"], 61.0347211307141, rtol=1e-12)
+    comp = res.companies.set_index(["outcome", "company"])
+    # R per company: prod_pct north 18.16743312070414, south 2.11980694615311, west 24.58001768346595
+    assert_allclose(comp.loc[("productivity", ["north", "south", "west"]), "pct_difference"],
+                    [18.16743312070414, 2.11980694615311, 24.58001768346595], rtol=1e-12)
+    assert list(comp.loc[("productivity", ["north", "south", "west"]), "n_units_top"]) == [2, 3, 5]
+    # R: median_of_companies safety (ratio of sums) pct: 56.0828605994181
+    ratio = es.compare_quartiles(df, outcomes="safety_incidents", stat="ratio", n_boot=20, n_perm=0).table.iloc[0]
+    assert_allclose(ratio.pct_difference, 56.0828605994181, rtol=1e-12)
+    # R: pooled productivity top, bottom, pct: 112.63 97.164 15.9174179737351
+    pooled = es.compare_quartiles(df, outcomes="productivity", summary="pooled", n_boot=20, n_perm=0).table.iloc[0]
+    assert_allclose([pooled.top, pooled.bottom, pooled.pct_difference], [112.63, 97.164, 15.9174179737351],
+                    rtol=1e-12)
