@@ -128,9 +128,9 @@ def _unit_table(
     """Aggregate one outcome to one row per unit (see module docstring, point 1)."""
     d = study.data
     exp = uses_exposure(d, spec)
-    num = pd.to_numeric(d[spec.name], errors="coerce").astype(float)
+    num = _numeric(d, spec.name)
     if exp:
-        den = pd.to_numeric(d[spec.exposure], errors="coerce").astype(float)
+        den = _numeric(d, spec.exposure)
         valid = num.notna() & np.isfinite(num) & den.notna() & (den > 0)
     else:
         den = pd.Series(1.0, index=d.index)
@@ -165,6 +165,21 @@ def _unit_table(
         t["a"], t["b"], t["exposure"] = t["num"] / t["periods"], 1.0, np.nan
     t["crank"] = company_rank.reindex(t["company"].to_numpy()).to_numpy()
     return t, n_missing
+
+
+def _numeric(d: pd.DataFrame, column: str) -> pd.Series:
+    """A column as floats; text that is not a number is an error, not a silent NaN."""
+    x = pd.to_numeric(d[column], errors="coerce")
+    bad = x.isna() & d[column].notna()
+    if bad.any():
+        raise data_error(
+            "values must be numbers",
+            source="study",
+            column=column,
+            rows=[(int(i) + 2, v) for i, v in zip(np.flatnonzero(bad.to_numpy()), d.loc[bad, column], strict=True)],
+            fix="remove text such as 'n/a' or '%' from the column (leave missing values empty).",
+        )
+    return x.astype(float)
 
 
 def _unit_codes(study: Study) -> np.ndarray:

@@ -513,3 +513,18 @@ def test_matches_r_reference():
     pooled = es.compare_quartiles(df, outcomes="productivity", summary="pooled", n_boot=20, n_perm=0).table.iloc[0]
     assert_allclose([pooled.top, pooled.bottom, pooled.pct_difference], [112.63, 97.164, 15.9174179737351],
                     rtol=1e-12)
+
+
+def test_text_in_an_outcome_column_is_a_data_error():
+    df = tiny().astype({"productivity": object})
+    df.loc[[2, 5], "productivity"] = ["n/a", "12%"]
+    with pytest.raises(DataError, match=r"column 'productivity'.*row 4: 'n/a'.*row 7: '12%'"):
+        es.compare_quartiles(df, outcomes="productivity", **FAST)
+
+
+def test_company_resampling_with_pooled_quartiles_runs_and_covers_estimate():
+    df = bivariate_units(8, n_companies=12, n_per=30, rho=0.3, mu=MU, sigma=SIGMA)
+    for within, summary in ((None, "pooled"), ("company", "pooled"), ("company", "median_of_companies")):
+        row = es.compare_quartiles(df, within=within, summary=summary, resample="company", n_boot=300,
+                                   n_perm=100).table.iloc[0]
+        assert row.ci_low < row.pct_difference < row.ci_high
