@@ -308,7 +308,7 @@ def styled(df: pd.DataFrame, *, digits: int = 3, percent: Sequence[str] = (), ca
         s = df[col]
         if col in percent:
             fmt[col] = "{:.1%}".format
-        elif str(col).endswith("p_value"):
+        elif str(col).endswith("p_value") or col == "p":
             fmt[col] = format_p
         elif pd.api.types.is_integer_dtype(s):
             fmt[col] = "{:,}".format
@@ -729,8 +729,9 @@ def money_table(money: Any) -> pd.DataFrame:
         "outcome": [str(o).replace("_", " ") for o in t["outcome"]],
         "change per period": t["change"].to_numpy(),
         "counted in": t["unit_name"].to_numpy(),
-        "cost each": t["cost"].to_numpy(),
-        "value per period": t["value"].to_numpy(),
+        "cost each": t["cost"].round(0).astype("int64").to_numpy()
+        if np.allclose(t["cost"], t["cost"].round(0)) else t["cost"].to_numpy(),
+        "value per period": t["value"].round(0).astype("int64").to_numpy(),
         "95% CI": [f"{c} {a:,.0f} to {b:,.0f}" for c, a, b in zip(cur, t["value_low"], t["value_high"], strict=True)],
         "currency": cur,
     })
@@ -954,9 +955,24 @@ def quartile_table(quartiles: Any) -> pd.DataFrame:
             f"{lo:.0f}% to {hi:.0f}%" if np.isfinite(lo) and np.isfinite(hi) else ""
             for lo, hi in zip(t["ci_low"], t["ci_high"], strict=True)
         ],
-        "p_value": t["p_value"].to_numpy(),
+        "p": t["p_value"].to_numpy(),
         "units (top / bottom)": [f"{a:,} / {b:,}" for a, b in zip(t["n_units_top"], t["n_units_bottom"], strict=True)],
     })
+
+
+def regression_summary(models: Any) -> str:
+    """One paragraph: which outcomes move clearly (p < .05) in the better direction per SD of engagement."""
+    t = models.table.loc[models.table["term"] == "engagement"]
+    specs = getattr(models, "specs", {}) or {}
+    better_dir = t["outcome"].map(lambda o: specs[o].better if o in specs else "higher")
+    good = ((t["estimate"] > 0) == better_dir.eq("higher")) & (t["p_value"] < 0.05)
+    bad = ((t["estimate"] > 0) != better_dir.eq("higher")) & (t["p_value"] < 0.05)
+    names = lambda m: ", ".join(str(o).replace("_", " ") for o in t.loc[m, "outcome"])  # noqa: E731
+    s = (f"Per standard deviation more engagement, {int(good.sum())} of {len(t)} outcomes moved clearly (p < .05) "
+         "in the better direction" + (f" ({names(good)})" if good.any() else "") + ".")
+    if bad.any():
+        s += f" {int(bad.sum())} moved clearly in the worse direction ({names(bad)})."
+    return s + " The table gives each effect in the outcome's own terms."
 
 
 def regression_table(models: Any) -> pd.DataFrame:
@@ -974,7 +990,7 @@ def regression_table(models: Any) -> pd.DataFrame:
         "model": t["family"].to_numpy(),
         "per 1 SD more engagement": label,
         "95% CI": ci,
-        "p_value": t["p_value"].to_numpy(),
+        "p": t["p_value"].to_numpy(),
         "units": t["n_units"].to_numpy(),
     })
 

@@ -197,7 +197,7 @@ deviation more engagement; confidence intervals account for units of the same co
 """
     ),
     code('rep.figure("regression_effects", models.plot())'),
-    code("Markdown(rp.bullets(models.text()))"),
+    code("Markdown(rp.regression_summary(models))"),
     code(
         """
 rep.table("regression", models, show=False)
@@ -255,8 +255,10 @@ if meta.result is not None:
         """
 ## What it is worth
 
-The money impact prices the quartile gap: what the bottom-quartile units would gain, per year, if they
-performed like the top quartile, using the cost of one unit of each outcome.
+The money impact prices the quartile gap: what the bottom-quartile units would gain, per survey period (per
+year when the periods are years), if they performed like the top quartile, using the cost of one unit of each
+outcome. It assumes the gap is caused by engagement and would close in full, so read it as an upper bound of
+what is at stake, not a forecast.
 """
     ),
     code("Markdown(rp.money_text(money, costs))"),
