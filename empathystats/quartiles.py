@@ -46,7 +46,13 @@ How the comparison is formed (the contract; every choice is a parameter)
    comes from a permutation test that shuffles engagement among units within
    each company (within the whole group when ``within=None``) and recomputes the
    same summary statistic: ``p = (1 + #{|T*| >= |T|}) / (n_perm + 1)``.
-   Replicates are computed as matrices (replicates x units), in blocks of a few
+   In simulations with known truth (``tests/test_quartiles.py``, slow marker) the
+   pooled/units and median/company intervals cover at close to the nominal rate;
+   median-of-companies with units resampled within companies is conservative
+   (about 99% for a nominal 95%, because every company's own sampling noise is
+   added again), so prefer ``resample="company"`` for the median when there are
+   20 or more companies.
+   Replicates are computed as matrices (units x replicates), in blocks of a few
    million cells to bound memory; outcomes that use the same units share their
    random draws, and every outcome starts from ``numpy.random.default_rng(seed)``
    so its interval does not depend on which other outcomes were requested.
