@@ -37,6 +37,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -927,7 +928,9 @@ def quartile_profiles(study: Any, *, outcomes: Sequence[str] | None = None) -> A
         ax.tick_params(axis="y", labelsize=7.5)
         ax.margins(y=0.15)
         finish(ax)
-        ax.set_title(f"{spec.label.capitalize()}\n({spec.unit_label}; {spec.better} is better)", loc="left", fontsize=8.5)
+        sub = textwrap.fill(f"{spec.unit_label}; {spec.better} is better" if spec.unit_label
+                            else f"{spec.better} is better", width=max(18, 118 // ncols))
+        ax.set_title(f"{spec.label.capitalize()}\n{sub}", loc="left", fontsize=8.5)
     for ax in list(axes.flat)[len(profiles):]:
         ax.set_visible(False)
     fig.suptitle("Outcome mean by engagement quartile (Q1 = least engaged units, Q4 = most engaged)",
