@@ -75,6 +75,7 @@ import numpy as np
 import pandas as pd
 
 from ._checks import check_choice, check_number
+from ._progress import progress
 from .errors import ParameterError, data_error
 from .outcomes import OutcomeSpec, uses_exposure
 from .results import Result, dropped_frame
@@ -849,7 +850,7 @@ def compare_quartiles(
         key = task.units.uid.tobytes() + task.units.company.tobytes() + task.units.eng.tobytes()
         buckets.setdefault(key, []).append(i)
     rows: list[dict[str, Any] | None] = [None] * len(tasks)
-    for idx in buckets.values():
+    for idx in progress(list(buckets.values()), desc="quartiles (bootstrap)"):  # groups of outcomes sharing units
         out = _run_group(
             [tasks[i] for i in idx], within=within, summary=summary, resample=resample, n_boot=n_boot,
             n_perm=n_perm, seed=seed, ci_level=ci_level,
