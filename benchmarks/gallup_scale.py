@@ -143,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale", type=float, default=1.0, help="fraction of Gallup 2020's size (default 1; 0.001 for CI)")
     ap.add_argument("--seed", type=int, default=2020)
     ap.add_argument("--n-boot", type=int, default=2000, help="bootstrap replicates of the quartile comparison")
+    ap.add_argument("--n-perm", type=int, default=None,
+                    help="permutations for the quartile p-values (default: as many as --n-boot, the library default)")
     ap.add_argument("--report", action="store_true", help="also time the client report (papermill; slow)")
     ap.add_argument("--no-tracemalloc", action="store_true", help="time without tracemalloc (its overhead is small)")
     ap.add_argument("--profile", metavar="STAGE", help="cProfile one stage, e.g. 'score units'")
@@ -172,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     names = [o for o in study.outcomes if study.data.loc[study.values(o).notna(), study.company].nunique() >= 2]
     if len(names) < len(study.outcomes):
         print("outcomes left out (fewer than two companies have them):", sorted(set(study.outcomes) - set(names)))
-    st.run("quartiles", lambda: es.compare_quartiles(study, outcomes=names, n_boot=args.n_boot, seed=1))
+    st.run("quartiles", lambda: es.compare_quartiles(study, outcomes=names, n_boot=args.n_boot, n_perm=args.n_perm, seed=1))
     st.run("meta: Hunter-Schmidt", lambda: es.meta_analysis_all(study, outcomes=names, method="hunter-schmidt"))
     st.run("meta: random effects", lambda: es.meta_analysis_all(study, outcomes=names, method="random-effects"))
     st.run("regressions", lambda: es.fit_outcome_models(study, outcomes=names))
@@ -184,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     analysis = t.loc[t["stage"] != "report", "seconds"].sum()
     print(
         f"Gallup-scale study: {n_resp:,} respondents, {len(units.table):,} units reported, "
-        f"{study.n_companies} companies, {len(names)} outcomes, {args.n_boot} bootstrap replicates"
+        f"{study.n_companies} companies, {len(names)} outcomes, {args.n_boot} bootstrap replicates, "
+        f"{args.n_boot if args.n_perm is None else args.n_perm} permutations"
     )
     print(t.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
     score_s = t.loc[t["stage"] == "score units", "seconds"].iloc[0]
