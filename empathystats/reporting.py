@@ -943,6 +943,11 @@ def _label(study: Any, name: str) -> str:
     return spec.label if spec is not None else str(name).replace("_", " ")
 
 
+def _whole(x: float) -> int:
+    """Round to a whole number without printing "-0"."""
+    return int(round(x)) + 0
+
+
 def quartile_table(quartiles: Any) -> pd.DataFrame:
     """The client's quartile table: outcome, top and bottom quartile values, the difference in words, CI, p."""
     t = quartiles.table
@@ -955,7 +960,7 @@ def quartile_table(quartiles: Any) -> pd.DataFrame:
         "bottom quartile": t["bottom"].to_numpy(),
         "top vs bottom": t["label"].to_numpy(),
         f"{level:.0%} CI (% better)": [
-            f"{lo:.0f}% to {hi:.0f}%" if np.isfinite(lo) and np.isfinite(hi) else ""
+            f"{_whole(lo)}% to {_whole(hi)}%" if np.isfinite(lo) and np.isfinite(hi) else ""
             for lo, hi in zip(t["ci_low"], t["ci_high"], strict=True)
         ],
         "p": t["p_value"].to_numpy(),
