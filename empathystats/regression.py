@@ -57,7 +57,7 @@ from .results import Result, dropped_frame
 from .study import Study, as_study
 
 __all__ = ["fit_outcome_models", "OutcomeModels", "cross_lagged", "CrossLagged", "fit_model", "ModelFit",
-           "family_for"]
+           "FixedEffectsFit", "family_for"]
 
 COMPANY_EFFECTS = ("cluster", "fixed", "random", None)
 STANDARDIZE = ("within_company", "overall", None)
@@ -159,6 +159,8 @@ class _Frame:
         self.drops: list[tuple[str, int, str]] = []
         self.report_terms: list[str] = []
         self.notes: list[str] = []
+        self.absorb = False  # company fixed effects absorbed (see _fit_absorbed)
+        self.eta_extra: np.ndarray | float = 0.0  # absorbed company intercepts, per row
 
 
 def _prepare(
@@ -254,17 +256,20 @@ def _prepare(
     if period_col.nunique() > 1:
         X = pd.concat([X, _dummies(period_col, "period")], axis=1)
         fr.notes.append(f"Period fixed effects included ({period_col.nunique()} periods).")
-    if company_effects == "fixed" and frame[c].nunique() > 1:
-        X = pd.concat([X, _dummies(frame[c], "company")], axis=1)
     # drop constant (all-zero) dummy columns that can appear after filtering
     const_cols = [k for k in X.columns if k != "const" and X[k].nunique() <= 1]
     if const_cols:
         X = X.drop(columns=const_cols)
         report = [t for t in report if t not in const_cols]
-    if n < max(MIN_ROWS, X.shape[1] + 2):
+    n_comp = frame[c].nunique()
+    fr.absorb = company_effects == "fixed" and n_comp > 1
+    if fr.absorb:  # company intercepts are absorbed (within-company IRLS), not dummy columns
+        X = X.drop(columns="const")
+    n_par = X.shape[1] + (n_comp if fr.absorb else 0)
+    if n < max(MIN_ROWS, n_par + 2):
         raise data_error(
-            f"only {n} usable unit rows for outcome {spec.name!r}; a model with {X.shape[1]} parameters needs "
-            f"at least {max(MIN_ROWS, X.shape[1] + 2)}",
+            f"only {n} usable unit rows for outcome {spec.name!r}; a model with {n_par} parameters needs "
+            f"at least {max(MIN_ROWS, n_par + 2)}",
             source="study data",
             column=spec.name,
             fix="add units (or periods), drop controls, or leave this outcome out with outcomes=[...].",
@@ -423,6 +428,159 @@ def _fit_gaussian(fr: _Frame, cov: dict[str, Any], company_effects: str | None) 
     return res, "gaussian", "Gaussian (OLS) on the analysed value", np.nan
 
 
+class FixedEffectsFit:
+    """A GLM with company intercepts absorbed, as returned in ``OutcomeModels.models`` for ``company_effects="fixed"``.
+
+    Fitted by IRLS in which every weighted least-squares step removes the company means (weighted by the
+    IRLS weights) from the working response and the regressors: by the Frisch-Waugh-Lovell theorem this
+    gives exactly the coefficients and model-based covariance of the same GLM with one dummy per company
+    (R: ``glm(y ~ x + factor(company))``; ``fixest::feglm``), without building an n x companies matrix.
+
+    Attributes: ``params``, ``bse`` (pandas Series over ``names``), ``cov_params()``, ``conf_int(alpha)``,
+    ``pvalues``, ``company_eta`` (the company intercepts), ``scale``, ``df_resid``, ``nb_alpha``, ``family``.
+    """
+
+    def __init__(self, params: np.ndarray, cov: np.ndarray, names: list[str], *, family: str, scale: float,
+                 df_resid: int, use_t: bool, company_eta: np.ndarray, nobs: int) -> None:
+        self.params = pd.Series(params, index=names)
+        self._cov = cov
+        self.bse = pd.Series(np.sqrt(np.diag(cov)), index=names)
+        self.family, self.scale, self.df_resid, self.use_t = family, scale, df_resid, use_t
+        self.company_eta, self.nobs = company_eta, nobs
+        self.nb_alpha = np.nan
+
+    def cov_params(self) -> np.ndarray:
+        return self._cov
+
+    def _dist(self) -> Any:
+        return stats.t(self.df_resid) if self.use_t else stats.norm()
+
+    def conf_int(self, alpha: float = 0.05) -> np.ndarray:
+        q = self._dist().ppf(1 - alpha / 2)
+        p, b = self.params.to_numpy(), self.bse.to_numpy()
+        return np.column_stack([p - q * b, p + q * b])
+
+    @property
+    def pvalues(self) -> pd.Series:
+        return pd.Series(2 * self._dist().sf(np.abs(self.params / self.bse)), index=self.params.index)
+
+    def summary(self) -> pd.DataFrame:
+        ci = self.conf_int()
+        return pd.DataFrame({"coef": self.params, "se": self.bse, "p_value": self.pvalues,
+                             "ci_low": ci[:, 0], "ci_high": ci[:, 1]})
+
+    def __repr__(self) -> str:
+        return f"<FixedEffectsFit {self.family}: {len(self.company_eta)} companies absorbed, n={self.nobs}>"
+
+
+def _irls_absorbed(y: np.ndarray, X: np.ndarray, g: np.ndarray, family: str, offset: np.ndarray | float,
+                   trials: np.ndarray | None, alpha: float, eta: np.ndarray | None) -> tuple[np.ndarray, ...]:
+    """IRLS with company intercepts swept out of every WLS step. Returns beta, a (per company), eta, w, Xt."""
+    from scipy.special import expit, xlogy
+
+    n_g = int(g.max()) + 1
+
+    def gmean(v: np.ndarray, w: np.ndarray, sw: np.ndarray) -> np.ndarray:
+        return np.divide(np.bincount(g, weights=w * v, minlength=n_g), sw, out=np.zeros(n_g), where=sw > 0)
+
+    def working(eta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if family == "gaussian":
+            return np.ones_like(y), y - offset, eta
+        if family == "binomial":
+            p = np.clip(expit(eta), 1e-12, 1 - 1e-12)
+            v = trials * p * (1 - p)
+            return v, eta + (y - trials * p) / v, trials * p
+        mu = np.exp(eta)
+        w = mu / (1 + alpha * mu)
+        return w, eta - offset + (y - mu) / mu, mu
+
+    def deviance(mu: np.ndarray) -> float:
+        if family == "gaussian":
+            return float(np.sum((y - mu) ** 2))
+        if family == "binomial":
+            return float(2 * np.sum(xlogy(y, y / mu) + xlogy(trials - y, (trials - y) / (trials - mu))))
+        if alpha == 0:
+            return float(2 * np.sum(xlogy(y, y / mu) - (y - mu)))
+        th = 1 / alpha
+        return float(2 * np.sum(xlogy(y, y / mu) - (y + th) * np.log((y + th) / (mu + th))))
+
+    if eta is None:
+        if family == "binomial":
+            eta = np.log((y + 0.5) / (trials - y + 0.5))
+        elif family == "gaussian":
+            eta = np.zeros_like(y)
+        else:
+            eta = np.log(y + 0.1)
+    dev_old = np.inf
+    for _ in range(200):  # IRLS iterations
+        w, z, _mu = working(eta)
+        sw = np.bincount(g, weights=w, minlength=n_g)
+        Xbar = np.column_stack([gmean(X[:, j], w, sw) for j in range(X.shape[1])])
+        Xt = X - Xbar[g]
+        zbar = gmean(z, w, sw)
+        rw = np.sqrt(w)
+        beta = np.linalg.lstsq(Xt * rw[:, None], (z - zbar[g]) * rw, rcond=None)[0]
+        a = zbar - Xbar @ beta
+        eta = X @ beta + a[g] + offset
+        dev = deviance(working(eta)[2])
+        if family == "gaussian" or abs(dev - dev_old) / (abs(dev) + 0.1) < 1e-13:
+            break
+        dev_old = dev
+    w, _z, mu = working(eta)
+    sw = np.bincount(g, weights=w, minlength=n_g)
+    Xt = X - np.column_stack([gmean(X[:, j], w, sw) for j in range(X.shape[1])])[g]
+    return beta, a, eta, w, Xt, mu
+
+
+def _fit_absorbed(fr: _Frame, kind: str, force: str | None) -> tuple[FixedEffectsFit, str, str, float]:
+    """Company fixed effects for every family (see :class:`FixedEffectsFit`)."""
+    y, X, g = fr.y, fr.X.to_numpy(dtype=float), fr.groups
+    n, k = X.shape
+    n_g = int(g.max()) + 1
+    df = max(n - k - n_g, 1)
+    off = fr.offset if fr.offset is not None else 0.0
+    names = list(fr.X.columns)
+    fam_irls = {"count": "poisson", "binomial": "binomial"}.get(kind, "gaussian")
+    beta, a, eta, w, Xt, mu = _irls_absorbed(y, X, g, fam_irls, off, fr.trials, 0.0, None)
+    disp, scale, alpha = np.nan, 1.0, np.nan
+    if kind == "gaussian":
+        scale = float(np.sum((y - mu) ** 2) / df)
+        family, reason = "gaussian", "Gaussian (OLS) on the analysed value, company intercepts absorbed"
+    elif kind == "binomial":
+        disp = float(np.sum((y - mu) ** 2 / w) / df)
+        if disp > OVERDISPERSION:
+            family, scale = "quasi-binomial", disp
+            reason = f"binomial with SEs scaled: Pearson chi2/df = {disp:.2f} > {OVERDISPERSION}"
+        else:
+            family, reason = "binomial", f"binomial: Pearson chi2/df = {disp:.2f} <= {OVERDISPERSION}"
+        reason += " (numerator out of exposure)"
+    else:
+        disp = float(np.sum((y - mu) ** 2 / mu) / df)
+        use_nb = disp > OVERDISPERSION if force is None else force == "negative_binomial"
+        if not use_nb:
+            family = "poisson"
+            reason = f"Poisson: Pearson chi2/df = {disp:.2f} <= {OVERDISPERSION}" if force is None else "Poisson (as asked)"
+        else:
+            family = "negative binomial"
+            reason = (f"negative binomial: Poisson Pearson chi2/df = {disp:.2f} > {OVERDISPERSION}" if force is None
+                      else "negative binomial (as asked)")
+            theta = 1.0
+            for _ in range(100):  # alternate ML theta and IRLS, as MASS::glm.nb
+                theta_new = _theta_ml(y, mu, theta)
+                beta_old = beta
+                beta, a, eta, w, Xt, mu = _irls_absorbed(y, X, g, "nb", off, None, 1 / theta_new, eta)
+                done = abs(theta_new - theta) / theta < 1e-10 and np.max(np.abs(beta - beta_old)) < 1e-10
+                theta = theta_new
+                if done:
+                    break
+            alpha = 1 / theta
+    cov = np.linalg.inv((Xt * w[:, None]).T @ Xt) * scale
+    res = FixedEffectsFit(beta, cov, names, family=family, scale=scale, df_resid=df, use_t=kind == "gaussian",
+                          company_eta=a, nobs=n)
+    res.nb_alpha = alpha
+    return res, family, reason, disp
+
+
 def _coef_table(res: Any, names: list[str], terms: list[str], ci_level: float) -> pd.DataFrame:
     k = len(names)
     params = np.asarray(res.params, dtype=float)[:k]
@@ -522,7 +680,7 @@ def _contrast(
     for zz in (z_top, z_bot):
         Xs = X.copy()
         Xs[:, j] = zz
-        mu = _inverse_link(family, Xs @ beta + off)
+        mu = _inverse_link(family, Xs @ beta + fr.eta_extra + off)
         preds.append(float(mu.mean()))
         grads.append((_dmu(family, mu)[:, None] * Xs).mean(axis=0))
     top, bot = preds
@@ -585,7 +743,7 @@ def _binned(fr: _Frame, res: Any, spec: OutcomeSpec, family: str, bins: int = 20
     k = X.shape[1]
     beta = np.asarray(res.params, dtype=float)[:k]
     j = list(fr.X.columns).index("engagement")
-    eta_rest = X @ beta - beta[j] * X[:, j]
+    eta_rest = X @ beta - beta[j] * X[:, j] + fr.eta_extra
     grid = np.linspace(np.quantile(z, 0.01), np.quantile(z, 0.99), 40)
     off, _ = _prediction_scale(spec, family, fr.exposed)  # type: ignore[attr-defined]
     if len(eta_rest) > 20_000:  # average predictions on a fixed, evenly spaced subsample keep memory small
@@ -861,7 +1019,10 @@ def fit_outcome_models(
         drops.extend(fr.drops)
         notes.extend(n for n in fr.notes if n not in notes)
         cov, se_note = _cov_args(company_effects, fr.groups)
-        if kind == "count":
+        if fr.absorb:
+            res, family, reason, disp = _fit_absorbed(fr, kind, forced.get(name))
+            fr.eta_extra = res.company_eta[fr.groups]
+        elif kind == "count":
             res, family, reason, disp = _fit_count(fr, cov, forced.get(name))
         elif kind == "binomial":
             res, family, reason, disp = _fit_binomial(fr, cov)

@@ -153,6 +153,28 @@ def test_binomial_matches_glm(cluster, plain, units):
     assert_allclose([r.estimate, r.se], [-0.25839125860505, 0.0251497943955], rtol=EST)
 
 
+def test_fixed_effects_count_models_match_r(units):
+    # company intercepts are absorbed (within-company IRLS), not dummy columns: same numbers as R's factor(company)
+    m = fit_outcome_models(units, outcomes=["quality_defects", "safety_incidents"], company_effects="fixed")
+    fam = m.families.set_index("outcome")
+    # Pearson chi2/df quality_defects ~ z + factor(company) (Poisson): 1.0143651257
+    # == glm poisson quality_defects ~ z + factor(company) ==  z -0.1147294269071 0.00785067383492
+    assert fam.loc["quality_defects", "family"] == "poisson"
+    assert_allclose(fam.loc["quality_defects", "dispersion"], 1.0143651257, rtol=EST)
+    assert_allclose(eng(m, "quality_defects")[["estimate", "se"]].astype(float), [-0.1147294269071, 0.00785067383492],
+                    rtol=EST)
+    # Pearson chi2/df safety_incidents ~ z + factor(company) (Poisson): 2.95385987963
+    # == glm.nb safety_incidents ~ z + factor(company) ==  z -0.2674275581459 0.0542247099819; theta 1.96695699308
+    assert fam.loc["safety_incidents", "family"] == "negative binomial"
+    assert_allclose(fam.loc["safety_incidents", "dispersion"], 2.95385987963, rtol=EST)
+    assert_allclose(fam.loc["safety_incidents", "nb_alpha"], 1 / 1.96695699308, rtol=EST)
+    assert_allclose(eng(m, "safety_incidents")[["estimate", "se"]].astype(float), [-0.2674275581459, 0.0542247099819],
+                    rtol=EST)
+    # == lm customer_loyalty ~ z + factor(company) ==  (Intercept) 65.466258333333 is company C01's intercept
+    fe = fit_outcome_models(units, outcomes=["customer_loyalty"], company_effects="fixed").models["customer_loyalty"]
+    assert_allclose(fe.company_eta[0], 65.466258333333, rtol=EST)
+
+
 def test_quasi_binomial_when_overdispersed():
     # leavers drawn with a unit-level random effect -> Pearson chi2/df well above 1.5;
     # estimates equal the binomial ones, SEs scale by sqrt(chi2/df) (R's quasibinomial).

@@ -106,3 +106,16 @@ show("cross-lagged loyalty -> engagement: z(eng t+1) ~ z(loy t) + z(eng t), vcov
 # t-based CI with G - 1 = 7 df, as statsmodels OLS with cluster SEs and use_t=True
 ci_f <- coeftest(m_f, vcov. = vcovCL(m_f, cluster = ~company, type = "HC1"), df = 7)
 print(confint(ci_f, level = 0.95))
+
+# ==== company fixed effects for count models (regression_units.csv; z as above) ====
+m_pfe <- glm(quality_defects ~ z + factor(company), family = poisson, offset = log(units_produced), data = d,
+             control = tight)
+cat("\nPearson chi2/df quality_defects ~ z + factor(company) (Poisson):", pearson(m_pfe), "\n")
+show("glm poisson quality_defects ~ z + factor(company) (z row)", m_pfe)
+m_spfe <- glm(safety_incidents ~ z + factor(company), family = poisson, offset = log(hours_worked), data = d,
+              control = tight)
+cat("Pearson chi2/df safety_incidents ~ z + factor(company) (Poisson):", pearson(m_spfe), "\n")
+m_nbfe <- glm.nb(safety_incidents ~ z + factor(company) + offset(log(hours_worked)), data = d,
+                 control = glm.control(epsilon = 1e-12, maxit = 100))
+show("glm.nb safety_incidents ~ z + factor(company)", m_nbfe)
+cat("theta:", m_nbfe$theta, "\n")
