@@ -42,7 +42,10 @@ CELLS = [
 **How this notebook works (analyst's note, hidden in the HTML).** `empathystats report` runs this notebook
 with papermill, replacing the parameters cell below, and exports it without code to `report.html`.
 Opened by hand, it reports on the bundled demo data and writes no file. Every sentence in the report is
-generated from the result objects' numbers (`text()`); nothing is retyped.
+generated from the result objects' numbers (`text()`); nothing is retyped. To rerun an executed
+`report.ipynb`, point the parameters at your files (data passed from Python as DataFrames lived in a
+temporary directory and is never copied next to the report: it may hold respondent-level rows).
+Cells tagged `remove_cell` are hidden from the HTML; the helpers are in `empathystats.reporting`.
 """,
         "remove_cell",
     ),
