@@ -907,7 +907,9 @@ def fit_outcome_models(
         :math:`G/(G-1)\\cdot(N-1)/(N-K)`, the same as ``sandwich::vcovCL(type="HC1")``; Gaussian
         models use t with G-1 df, GLMs the normal; for the negative binomial, whose log link is not canonical,
         statsmodels' bread is the observed Hessian, R's ``bread.glm`` the expected information, a difference
-        of about 1% in the SE); ``"fixed"``: company dummies, model-based SEs;
+        of about 1% in the SE); ``"fixed"``: company fixed effects, model-based SEs (the company intercepts
+        are absorbed by within-company IRLS, equivalent to one dummy per company; ``.models`` then holds
+        :class:`FixedEffectsFit` objects);
         ``"random"``: a random company intercept (``statsmodels.MixedLM``, REML, Gaussian outcomes only; with
         ``outcomes=None`` the non-Gaussian outcomes are skipped and noted); ``None``: model-based SEs.
     standardize : {"within_company", "overall", None}
