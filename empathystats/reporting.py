@@ -27,7 +27,6 @@ its visible code stays short.
 
 from __future__ import annotations
 
-import base64
 import html
 import json
 import os
@@ -1449,8 +1448,3 @@ def report(
         notes=notes,
     )
 
-
-def _embed_png(path: str | Path) -> str:
-    """An ``<img>`` tag with the PNG embedded as base64 (for self-contained HTML)."""
-    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
-    return f"<img src='data:image/png;base64,{data}' style='max-width:100%'>"
