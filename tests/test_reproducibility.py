@@ -65,6 +65,9 @@ def _analyses(demo: Any, study: es.Study) -> dict[str, Callable[[], Any]]:
         "compare_quartiles_pooled": lambda: es.compare_quartiles(
             study, outcomes=FEW, n_boot=100, seed=SEED, summary="pooled", resample="company"
         ),
+        "compare_quartiles_perm": lambda: es.compare_quartiles(
+            study, outcomes=FEW, n_boot=0, n_perm=100, seed=SEED, summary="pooled"
+        ),
         "impact": lambda: es.impact(es.compare_quartiles(study, outcomes=FEW, n_boot=100, seed=SEED), costs=COSTS),
         "fit_outcome_models": lambda: es.fit_outcome_models(study, outcomes=FEW),
         "cross_lagged": lambda: es.cross_lagged(study, "customer_loyalty"),
@@ -105,7 +108,7 @@ def _digests(obj: Any, tmp: Path) -> dict[str, str]:
 
 
 ANALYSES = [
-    "score_units", "Study", "compare_quartiles", "compare_quartiles_pooled", "impact", "fit_outcome_models",
+    "score_units", "Study", "compare_quartiles", "compare_quartiles_pooled", "compare_quartiles_perm", "impact", "fit_outcome_models",
     "cross_lagged", "fit_model", "meta_analysis", "meta_analysis_re", "meta_analysis_all", "hunter_schmidt",
     "random_effects", "subgroup_analysis", "rwg", "icc", "cronbach_alpha", "quartile_difference", "simulate_study",
 ]  # fmt: skip
@@ -171,6 +174,15 @@ def test_another_seed_moves_bootstrap_intervals_not_estimates(study, resample):
     pd.testing.assert_frame_equal(a[POINT], b[POINT], check_exact=True)
     moved = ~np.isclose(a[INTERVALS].to_numpy(float), b[INTERVALS].to_numpy(float), rtol=0, atol=0)
     assert moved.mean() > 0.5, "bootstrap intervals should change with the seed"
+
+
+def test_another_seed_moves_permutation_p_values_not_estimates(study):
+    a = es.compare_quartiles(study, outcomes=FEW, n_boot=0, n_perm=100, seed=1, summary="pooled").table
+    b = es.compare_quartiles(study, outcomes=FEW, n_boot=0, n_perm=100, seed=2, summary="pooled").table
+    pd.testing.assert_frame_equal(a[POINT], b[POINT], check_exact=True)
+    pa, pb = a["p_value"].to_numpy(float), b["p_value"].to_numpy(float)
+    assert np.isfinite(pa).all() and np.isfinite(pb).all()
+    assert not np.array_equal(pa, pb)
 
 
 def test_another_seed_gives_another_simulated_study():
