@@ -157,16 +157,24 @@ def test_xlsx_numbers_are_numbers_and_formulas_are_text(cli_report: Path) -> Non
         assert not any(c.data_type == "f" for row in wb[name].iter_rows() for c in row), name
 
 
-def test_same_seed_same_tables(cli_report: Path, minimal_files: dict[str, Path], tmp_path: Path) -> None:
-    """A second run (Python API, same files, same seed) writes identical sheet values."""
+def test_same_seed_same_tables(
+    cli_report: Path, minimal_files: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second run (Python API, same files, same seed) writes identical sheet values.
+
+    The same run checks the PDF fallback: with no Chromium found, the PDF is skipped with a note.
+    """
+    monkeypatch.setattr(reporting, "find_chromium", lambda: None)
     res = es.report(
         {"survey": str(minimal_files["survey"]), "outcomes": str(minimal_files["outcomes"])},
         out=tmp_path / "again",
         seed=3,
-        formats=("xlsx",),
+        formats=("xlsx", "pdf"),
         progress=False,
     )
     assert set(res.paths) == {"xlsx"}
+    assert any("PDF skipped" in n for n in res.notes)
+    assert not (tmp_path / "again" / "report.pdf").exists() and not (tmp_path / "again" / "report.html").exists()
     first = pd.read_excel(cli_report / "tables.xlsx", sheet_name=None)
     second = pd.read_excel(res.paths["xlsx"], sheet_name=None)
     assert list(first) == list(second)
