@@ -252,3 +252,59 @@ def test_unit_table_path_suppresses_and_counts_small_units(unit_table, threshold
 def test_unit_table_without_counts_says_the_threshold_was_not_checked(unit_table):
     study = es.Study(unit_table.drop(columns="n_respondents"))
     assert any("n_respondents" in note or "threshold" in note for note in study.notes)
+
+
+# ---------------------------------------------------------------------------------------------
+# Client-safe exports: names a spreadsheet would run as formulas are written inert everywhere
+
+FORMULA_NAMES = {"C01": "=1+1", "C02": "+C02", "C03": "@C03", "C04": "-C04"}
+
+
+@pytest.fixture(scope="module")
+def formula_results(raw) -> dict[str, Any]:
+    survey, outcomes = (f.copy() for f in raw)
+    survey["company"] = survey["company"].replace(FORMULA_NAMES)
+    survey["industry"] = survey["industry"].where(survey["company"] != "=1+1", '=HYPERLINK("http://x")')
+    for frame in (survey, outcomes):
+        hit = frame[UNIT].str.startswith("C05-U00")
+        frame.loc[hit, UNIT] = "=" + frame.loc[hit, UNIT]
+    study = es.Study.from_survey(survey, outcomes)
+    assert set(FORMULA_NAMES.values()) <= set(study.data["company"])
+    comparison = es.compare_quartiles(study, outcomes=["turnover", "absenteeism"], n_boot=20, seed=1)
+    return {
+        "score_units": es.score_units(survey),
+        "compare_quartiles": comparison,
+        "impact": es.impact(comparison, costs={"turnover": 12_000.0, "absenteeism": 250.0}),
+        "fit_outcome_models": es.fit_outcome_models(study, outcomes=["customer_loyalty"]),
+        "meta_analysis": es.meta_analysis(study, outcome="turnover", moderators="industry"),
+        "meta_analysis_all": es.meta_analysis_all(study, outcomes=["turnover", "customer_loyalty"]),
+        "rwg": es.rwg(survey),
+        "icc": es.icc(survey),
+        "cronbach_alpha": es.cronbach_alpha(survey),
+    }
+
+
+FORMULA_START = re.compile(r"^(?:[=+@\t\r]|-(?![\d.]))")  # a leading '-' is fine on a number
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["score_units", "compare_quartiles", "impact", "fit_outcome_models", "meta_analysis",
+     "meta_analysis_all", "rwg", "icc", "cronbach_alpha"],
+)  # fmt: skip
+def test_exports_never_hold_a_live_formula(name, formula_results, tmp_path):
+    import csv
+
+    import openpyxl
+
+    result = formula_results[name]
+    with open(result.to_csv(tmp_path / "t.csv"), newline="") as fh:
+        cells = [c for row in csv.reader(fh) for c in row]
+    assert [c for c in cells if FORMULA_START.match(c)] == []
+    if name == "score_units":  # positive control: the names are there, made inert
+        assert {"'=1+1", "'+C02", "'@C03", "'-C04", "'=C05-U001"} <= set(cells)
+    path = tmp_path / "t.xlsx"
+    result.to_excel(path)
+    book = openpyxl.load_workbook(path)
+    live = [(ws.title, c.coordinate) for ws in book for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert live == []
