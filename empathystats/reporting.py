@@ -825,13 +825,15 @@ def executive_summary(
     worse = t.loc[_clear(t, better=False), "outcome"].tolist()
     unclear = [o for o in t["outcome"] if o not in better and o not in worse]
     nice = lambda xs: ", ".join(x.replace("_", " ") for x in xs)  # noqa: E731
+    within = quartiles.params.get("within") == "company" and overview.n_companies > 1
     where = (f"{overview.n_units:,} units of one organisation" if overview.n_companies == 1
              else f"{overview.n_units:,} units in {overview.n_companies:,} organisations")
+    quarter = "the most engaged quarter of units" + (" within each organisation" if within else "")
     if better:
-        lead = (f"Across {where}, the most engaged quarter of units did measurably better than the least engaged "
+        lead = (f"Across {where}, {quarter} did measurably better than the least engaged "
                 f"quarter on {len(better)} of {len(t)} outcomes ({nice(better)}).")
     else:
-        lead = (f"Across {where}, the most engaged quarter of units did not do clearly better than the least "
+        lead = (f"Across {where}, {quarter} did not do clearly better than the least "
                 f"engaged quarter on any of the {len(t)} outcomes.")
     if worse:
         lead += f" On {nice(worse)} they did measurably worse."
