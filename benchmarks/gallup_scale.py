@@ -179,8 +179,10 @@ def main(argv: list[str] | None = None) -> int:
     st.run("meta: random effects", lambda: es.meta_analysis_all(study, outcomes=names, method="random-effects"))
     st.run("regressions", lambda: es.fit_outcome_models(study, outcomes=names))
     if args.report:
+        left_out = [o for o in study.outcomes if o not in names]
+        rstudy = study if not left_out else es.Study(units.table, outcomes.drop(columns=left_out))
         with tempfile.TemporaryDirectory() as out:
-            st.run("report", lambda: es.report(study, out=out, progress=False))
+            st.run("report", lambda: es.report(rstudy, out=out, progress=False))
 
     t = st.table()
     analysis = t.loc[t["stage"] != "report", "seconds"].sum()
