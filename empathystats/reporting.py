@@ -1092,7 +1092,11 @@ def _kernel_manager_class(work: Path) -> Any:
         "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "Python 3 (empathystats report)",
         "language": "python",
-        "env": {"MPLBACKEND": "module://matplotlib_inline.backend_inline", "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
+        "env": {
+            "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+            "EMPATHYSTATS_PROGRESS": "0",  # the analyses' own bars would land in the report; papermill shows one
+        },
     }
     (kdir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
     kernel_dirs = [str(work / "kernels")]

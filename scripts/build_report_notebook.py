@@ -70,6 +70,7 @@ formats = "html,xlsx,png,ipynb"
     ),
     code(
         """
+import os
 import warnings
 
 import matplotlib.pyplot as plt
@@ -89,6 +90,7 @@ _warning_log = warnings.catch_warnings(record=True)
 caught = _warning_log.__enter__()
 warnings.simplefilter("always")
 rep = rp.ReportCollector(output_dir, formats.split(","))
+os.environ["EMPATHYSTATS_PROGRESS"] = "0"   # no progress bars inside the report (the report has its own)
 """,
         "remove_cell",
     ),
