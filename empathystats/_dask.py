@@ -116,6 +116,7 @@ def score_units_dask(
     respondent: str | None = "respondent_id",
     metadata: Sequence[str] | None = None,
     source: str = "survey",
+    **other: Any,
 ) -> Any:
     """:func:`empathystats.score_units` for a ``dask.dataframe.DataFrame`` (same parameters, same result).
 
@@ -159,6 +160,12 @@ def score_units_dask(
     )
 
     func = "score_units"
+    unsupported = sorted(k for k, v in other.items() if v is not None)
+    if unsupported:
+        raise ParameterError(
+            f"The {unsupported!r} parameters of {func} are not supported for a Dask DataFrame yet; "
+            "leave them out, or score a pandas DataFrame (e.g. survey.compute())."
+        )
     meta = survey._meta  # an empty pandas frame with the columns and dtypes
     check_number(min_respondents, name="min_respondents", func=func, low=1, integer=True)
     if (

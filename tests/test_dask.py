@@ -137,3 +137,10 @@ def test_is_dask() -> None:
     df = pd.DataFrame({"a": [1, 2]})
     assert not is_dask(df)
     assert is_dask(dd.from_pandas(df, npartitions=1))
+
+
+def test_options_the_dask_path_does_not_know_are_refused(survey: pd.DataFrame) -> None:
+    from empathystats._dask import score_units_dask
+
+    with pytest.raises(es.ParameterError, match="not supported for a Dask DataFrame"):
+        score_units_dask(dd.from_pandas(survey.head(50), npartitions=1), weights="w")
