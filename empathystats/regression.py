@@ -51,7 +51,7 @@ from scipy import stats
 
 from ._checks import check_choice, check_number
 from ._progress import progress
-from .errors import DataError, ParameterError, data_error
+from .errors import DataError, EmpathyStatsWarning, ParameterError, data_error
 from .outcomes import OutcomeSpec, outcome_values, uses_exposure
 from .results import Result, dropped_frame
 from .study import Study, as_study
@@ -311,18 +311,26 @@ def _cov_args(company_effects: str | None, groups: np.ndarray) -> tuple[dict[str
     return {"cov_type": "nonrobust"}, "model-based SEs"
 
 
+def _check_converged(res: Any, what: str) -> Any:
+    """Warn (never silently) when statsmodels stopped at its iteration limit."""
+    if getattr(res, "converged", True) is False:
+        warnings.warn(f"The {what} model did not converge within its iteration limit; treat its estimates with care.",
+                      EmpathyStatsWarning, stacklevel=3)
+    return res
+
+
 def _fit_count(fr: _Frame, cov: dict[str, Any], force: str | None = None) -> tuple[Any, str, str, float]:
     import statsmodels.api as sm
 
     X = fr.X.to_numpy(dtype=float)
     pois = sm.GLM(fr.y, X, family=sm.families.Poisson(), offset=fr.offset)
-    res_p = pois.fit(tol=1e-10, maxiter=100)
+    res_p = _check_converged(pois.fit(tol=1e-10, rtol=1e-11, maxiter=100), "Poisson")
     df = max(len(fr.y) - X.shape[1], 1)
     disp = float(np.sum(res_p.resid_pearson**2) / df)
     use_nb = disp > OVERDISPERSION if force is None else force == "negative_binomial"
     if not use_nb:
         reason = f"Poisson: Pearson chi2/df = {disp:.2f} <= {OVERDISPERSION}" if force is None else "Poisson (as asked)"
-        res = pois.fit(tol=1e-10, maxiter=100, **cov) if cov["cov_type"] != "nonrobust" else res_p
+        res = pois.fit(tol=1e-10, rtol=1e-11, maxiter=100, **cov) if cov["cov_type"] != "nonrobust" else res_p
         return res, "poisson", reason, disp
     reason = (f"negative binomial: Poisson Pearson chi2/df = {disp:.2f} > {OVERDISPERSION}" if force is None
               else "negative binomial (as asked)")
@@ -335,11 +343,14 @@ def _theta_ml(y: np.ndarray, mu: np.ndarray, theta0: float) -> float:
     from scipy.special import digamma, polygamma
 
     lt = np.log(max(theta0, 1e-8))
+    uy, ny = np.unique(y, return_counts=True)  # counts take few distinct values: (poly)gamma on those only
+    n = len(y)
     for _ in range(100):
         t = np.exp(lt)
         tm = t + mu
-        score = np.sum(digamma(y + t) - digamma(t) + np.log(t) + 1 - np.log(tm) - (y + t) / tm)
-        hess = np.sum(polygamma(1, y + t) - polygamma(1, t) + 1 / t - 2 / tm + (y + t) / tm**2)
+        score = (ny @ digamma(uy + t) - n * digamma(t) + n * (np.log(t) + 1)
+                 - np.sum(np.log(tm) + (y + t) / tm))
+        hess = ny @ polygamma(1, uy + t) - n * polygamma(1, t) + n / t - np.sum(2 / tm - (y + t) / tm**2)
         g, h = score * t, hess * t * t + score * t  # derivatives with respect to log theta
         step = -g / h if h < 0 else np.sign(g) * 0.5
         step = float(np.clip(step, -2.0, 2.0))
@@ -368,7 +379,7 @@ def _fit_nb(y: np.ndarray, X: np.ndarray, offset: np.ndarray | None, start: np.n
         mu = np.exp(X @ beta + off)
         theta_new = _theta_ml(y, mu, theta)
         model = sm.GLM(y, X, family=sm.families.NegativeBinomial(alpha=1 / theta_new), offset=offset)
-        res = model.fit(start_params=beta, tol=1e-12, maxiter=100)
+        res = _check_converged(model.fit(start_params=beta, tol=1e-10, rtol=1e-11, maxiter=100), "negative binomial")
         delta = max(abs(theta_new - theta) / theta, float(np.max(np.abs(res.params - beta))))
         beta, theta = np.asarray(res.params, dtype=float), theta_new
         if delta < 1e-10:
@@ -380,7 +391,7 @@ def _fit_nb(y: np.ndarray, X: np.ndarray, offset: np.ndarray | None, start: np.n
             "force a Poisson model with families={outcome: 'poisson'}."
         )
     if cov["cov_type"] != "nonrobust":
-        res = model.fit(start_params=beta, tol=1e-12, maxiter=100, **cov)
+        res = model.fit(start_params=beta, tol=1e-10, rtol=1e-11, maxiter=100, **cov)
     res.nb_alpha = 1 / theta
     return res
 
@@ -391,17 +402,17 @@ def _fit_binomial(fr: _Frame, cov: dict[str, Any]) -> tuple[Any, str, str, float
     X = fr.X.to_numpy(dtype=float)
     endog = np.column_stack([fr.y, fr.trials - fr.y])
     model = sm.GLM(endog, X, family=sm.families.Binomial())
-    res = model.fit(tol=1e-10, maxiter=100)
+    res = _check_converged(model.fit(tol=1e-10, rtol=1e-11, maxiter=100), "binomial")
     df = max(len(fr.y) - X.shape[1], 1)
     disp = float(np.sum(res.resid_pearson**2) / df)
     if disp > OVERDISPERSION:
         fam, reason = "quasi-binomial", f"binomial with SEs scaled: Pearson chi2/df = {disp:.2f} > {OVERDISPERSION}"
         # scale given as a number: statsmodels' scale="X2" ignores the trials of a two-column endog
-        res = model.fit(tol=1e-10, maxiter=100, scale=disp, **cov)
+        res = model.fit(tol=1e-10, rtol=1e-11, maxiter=100, scale=disp, **cov)
     else:
         fam, reason = "binomial", f"binomial: Pearson chi2/df = {disp:.2f} <= {OVERDISPERSION}"
         if cov["cov_type"] != "nonrobust":
-            res = model.fit(tol=1e-10, maxiter=100, **cov)
+            res = model.fit(tol=1e-10, rtol=1e-11, maxiter=100, **cov)
     return res, fam, reason + " (numerator out of exposure)", disp
 
 
