@@ -90,6 +90,7 @@ class Study:
         engagement: str = "engagement",
         min_respondents: int = 5,
         source: str = "units",
+        _suppressed: pd.DataFrame | None = None,
     ) -> None:
         check_dataframe(units, name="units", func="Study")
         check_number(min_respondents, name="min_respondents", func="Study", low=1, integer=True)
@@ -97,6 +98,16 @@ class Study:
         notes: list[str] = []
         drops: list[tuple[str, int, str]] = []
         check_columns(units, [unit, engagement], source=source)
+        if units.empty:
+            raise data_error(
+                "the unit table has no rows",
+                source=source,
+                fix="pass a table with one row per unit (and period); if it came from score_units, check that some "
+                "units reach min_respondents.",
+            )
+        # a key column named explicitly must exist; only the default names may be absent (one company / period)
+        explicit = [c for c, default in ((company, "company"), (period, "period")) if c != default]
+        check_columns(units, explicit, source=source)
         if company not in units.columns:
             units[company] = "all"
             notes.append("No company column: all units treated as one company.")
@@ -120,7 +131,12 @@ class Study:
         if missing_eng.any():
             drops.append(("units with no engagement score", int(missing_eng.sum()), ""))
             units = units.loc[~missing_eng]
-        if "n_respondents" in units.columns:
+        if "n_respondents" not in units.columns:
+            notes.append(
+                f"No n_respondents column: the confidentiality threshold ({min_respondents} respondents) could not "
+                "be applied here; make sure the unit table was already suppressed."
+            )
+        else:
             small = units["n_respondents"] < min_respondents
             if small.any():
                 drops.append(
@@ -166,13 +182,17 @@ class Study:
             if (~in_out).any():
                 drops.append(("units without an outcome row", int((~in_out).sum()), "see .unmatched"))
             if (~in_units).any():
-                excluded = int(outcomes.loc[~in_units, "_uk"].isin(given_keys).sum())
+                orphan = outcomes.loc[~in_units, "_uk"]
+                if _suppressed is not None and len(_suppressed):
+                    sk = _suppressed[[unit, period]].astype({unit: str, period: str})
+                    given_keys = pd.concat([given_keys, (sk[unit] + "\x1f" + sk[period]).astype(object)])
+                excluded = int(orphan.isin(given_keys).sum())
                 drops.append(
                     (
                         "outcome rows without a scored unit",
-                        int((~in_units).sum()),
-                        f"{excluded} whose unit row was excluded above, {int((~in_units).sum()) - excluded} "
-                        "with no unit row (no survey unit, or suppressed while scoring); see .unmatched",
+                        len(orphan),
+                        f"{excluded} whose unit was suppressed or had no engagement, {len(orphan) - excluded} "
+                        "with no survey unit at all; see .unmatched",
                     )
                 )
             data = units.merge(outcomes[out_cols + ["_uk"]].drop(columns=[unit, period]), on="_uk", how="inner")
@@ -205,6 +225,7 @@ class Study:
             outcomes,
             specs,
             min_respondents=score_options.get("min_respondents", 5),
+            _suppressed=scores.suppressed,
             **keys,
         )
         # everything the scorer excluded (respondents not scored, units suppressed) comes first

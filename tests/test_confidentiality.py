@@ -244,11 +244,6 @@ def test_unit_table_path_suppresses_and_counts_small_units(unit_table, threshold
             assert RESPONDENT_TOKEN.search(text) is None, f"{name} {kind}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="study.py:Study(units without an n_respondents column) says nothing about the confidentiality "
-    "threshold it could not apply (no note, nothing in .dropped)",
-)
 def test_unit_table_without_counts_says_the_threshold_was_not_checked(unit_table):
     study = es.Study(unit_table.drop(columns="n_respondents"))
     assert any("n_respondents" in note or "threshold" in note for note in study.notes)

@@ -119,3 +119,35 @@ def test_summary_and_display():
     assert list(s["outcome"]) == ["turnover", "productivity"]
     assert s.loc[s.outcome == "productivity", "mean"].item() == pytest.approx((100 + 90 + 95) / 3)
     assert "Study:" in study._repr_html_()
+
+
+def test_empty_unit_table_is_a_data_error():
+    with pytest.raises(es.DataError, match="no rows"):
+        es.Study(_units().iloc[:0], _outcomes())
+
+
+def test_explicit_key_column_must_exist():
+    with pytest.raises(es.DataError, match="'wave'"):
+        es.Study(_units(), _outcomes(), period="wave")
+
+
+def test_threshold_not_applicable_is_said():
+    study = es.Study(_units().drop(columns="n_respondents"), _outcomes())
+    assert any("could not be applied" in n for n in study.notes)
+
+
+def test_from_survey_counts_outcome_rows_of_suppressed_units():
+    # unit 'small' has 3 respondents: suppressed while scoring; its outcome row is counted as such
+    rng = np.random.default_rng(1)
+    n = {"big1": 8, "big2": 9, "small": 3}
+    survey = pd.DataFrame(
+        {
+            "unit_id": np.repeat(list(n), list(n.values())),
+            **{f"Q{j:02d}": rng.integers(1, 6, sum(n.values())) for j in range(1, 13)},
+        }
+    )
+    outcomes = pd.DataFrame({"unit_id": ["big1", "big2", "small", "ghost"], "productivity": [1.0, 2.0, 3.0, 4.0]})
+    study = es.Study.from_survey(survey, outcomes)
+    detail = study.dropped.set_index("reason").loc["outcome rows without a scored unit", "detail"]
+    assert detail.startswith("1 whose unit was suppressed") and "1 with no survey unit" in detail
+    assert sorted(study.data["unit_id"]) == ["big1", "big2"]
