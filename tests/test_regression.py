@@ -424,3 +424,25 @@ def test_public_names():
     assert es.cross_lagged is cross_lagged
     assert es.fit_model is fit_model
     assert isinstance(es.fit_outcome_models(pd.read_csv(DATA), outcomes="turnover"), es.OutcomeModels)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("company_effects", ["cluster", "fixed"])
+def test_ci_coverage_poisson_with_company_effects(company_effects):
+    # 200 simulated studies (30 companies x 30 units, company effects on the rate, true log rate ratio -0.2 per
+    # engagement point): the 95% CI should cover the truth in about 95% of them (binomial SE of the rate: 1.5%).
+    hits = 0
+    reps = 200
+    for seed in range(reps):  # replicates of a Monte Carlo check, not library code
+        rng = np.random.default_rng(1000 + seed)
+        n_comp, per = 30, 30
+        comp = np.repeat(np.arange(n_comp), per)
+        e = rng.normal(0, 1, comp.size)
+        hours = rng.uniform(50_000, 150_000, comp.size)
+        y = rng.poisson(hours / 200_000 * 5 * np.exp(-0.2 * e + rng.normal(0, 0.3, n_comp)[comp]))
+        df = pd.DataFrame({"unit_id": np.arange(comp.size), "company": comp, "engagement": e,
+                           "safety_incidents": y, "hours_worked": hours})
+        r = eng(fit_outcome_models(df, company_effects=company_effects, standardize=None,
+                                   families={"safety_incidents": "poisson"}), "safety_incidents")
+        hits += r.ci_low <= -0.2 <= r.ci_high
+    assert 0.91 <= hits / reps <= 0.985
