@@ -314,7 +314,7 @@ def styled(df: pd.DataFrame, *, digits: int = 3, percent: Sequence[str] = (), ca
             fmt[col] = "{:,}".format
         elif pd.api.types.is_float_dtype(s):
             fmt[col] = f"{{:,.{digits}f}}"
-    sty = df.style.format(fmt, na_rep="").hide(axis="index")
+    sty = df.style.format(fmt, na_rep="", escape="html").hide(axis="index")  # client text never becomes markup
     text_cols = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
     long_cols = [c for c in text_cols if df[c].astype(str).str.len().max() > 40]
     short_cols = [c for c in df.columns if c not in long_cols]
