@@ -686,7 +686,7 @@ def meta_summary(meta: SectionResult) -> str:
         + f"; for {int((cv_ok & clear).sum())} of them 90% of organisations are expected to see a link in the better direction "
         "(90% credibility value)."
     )
-    return s
+    return html.escape(s, quote=False)
 
 
 def meta_table(meta: SectionResult) -> pd.DataFrame | None:
@@ -757,7 +757,7 @@ def bullets(text: str | Sequence[str]) -> str:
     else:
         items = [str(s).strip() for s in text]
     items = [s for s in items if s]
-    return "\n".join(f"- {s}" for s in items) if items else "_Nothing to report._"
+    return "\n".join(f"- {html.escape(s, quote=False)}" for s in items) if items else "_Nothing to report._"
 
 
 def default_title(inputs: ReportInputs, study: Any) -> str:
@@ -981,7 +981,7 @@ def regression_summary(models: Any) -> str:
          "in the better direction" + (f" ({names(good)})" if good.any() else "") + ".")
     if bad.any():
         s += f" {int(bad.sum())} moved clearly in the worse direction ({names(bad)})."
-    return s + " The table gives each effect in the outcome's own terms."
+    return html.escape(s, quote=False) + " The table gives each effect in the outcome's own terms."
 
 
 def regression_table(models: Any) -> pd.DataFrame:
