@@ -686,7 +686,7 @@ def meta_summary(meta: SectionResult) -> str:
         + f"; for {int((cv_ok & clear).sum())} of them 90% of organisations are expected to see a link in the better direction "
         "(90% credibility value)."
     )
-    return html.escape(s, quote=False)
+    return s
 
 
 def meta_table(meta: SectionResult) -> pd.DataFrame | None:
@@ -714,7 +714,7 @@ def meta_text(meta: SectionResult) -> str:
     if meta.result is None:
         return f"<div class='es-note'>{html.escape(meta.reason)}</div>"
     return (
-        meta_summary(meta)
+        html.escape(meta_summary(meta), quote=False)
         + " Correlations keep their raw sign: negative is better for outcomes where lower is better. When sampling "
         "error explains 100% or more of the spread between organisations, the true correlation is estimated to be "
         "the same everywhere (SD of rho = 0)."
