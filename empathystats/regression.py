@@ -1097,6 +1097,22 @@ def _merge_drops(st: Study, drops: list[tuple[str, int, str]]) -> pd.DataFrame:
     return pd.concat([st.dropped, dropped_frame(drops)], ignore_index=True)
 
 
+class _Shifted:
+    """Results of a within-transformed OLS, indexed as if the absorbed constant were column 0."""
+
+    def __init__(self, res: Any) -> None:
+        self.res = res
+        self.params = np.r_[np.nan, np.asarray(res.params)]
+        self.bse = np.r_[np.nan, np.asarray(res.bse)]
+        self.pvalues = np.r_[np.nan, np.asarray(res.pvalues)]
+
+    def conf_int(self, alpha: float = 0.05) -> np.ndarray:
+        return np.vstack([[np.nan, np.nan], np.asarray(self.res.conf_int(alpha=alpha))])
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.res, name)
+
+
 class CrossLagged(Result):
     """Both cross-lagged paths for one outcome, standardized, side by side.
 
@@ -1246,9 +1262,8 @@ def cross_lagged(
     extra = _design_controls(m, controls) if controls else pd.DataFrame(index=m.index)
     if m["_t"].nunique() > 1:
         extra = pd.concat([extra, _dummies(m[p], "period")], axis=1)
-    if company_effects == "fixed" and m[c].nunique() > 1:
-        extra = pd.concat([extra, _dummies(m[c], "company")], axis=1)
     groups = pd.factorize(m[c])[0]
+    absorb = company_effects == "fixed" and m[c].nunique() > 1
     cov, se_note = _cov_args(company_effects, groups)
     if cov["cov_type"] == "cluster":
         cov["use_t"] = True
@@ -1259,7 +1274,21 @@ def cross_lagged(
         (f"{outcome} -> engagement", "_e_next", e, "_y"),
     ):
         X = pd.concat([pd.DataFrame({"const": 1.0, "cross": zs[cross], "auto": zs[auto]}, index=m.index), extra], axis=1)
-        res = sm.OLS(zs[resp].to_numpy(), X.to_numpy(dtype=float)).fit(**cov)
+        Xv, yv = X.to_numpy(dtype=float), zs[resp].to_numpy()
+        if absorb:
+            # company fixed effects by the within transformation (Frisch-Waugh-Lovell): the same slopes and
+            # SEs as one dummy per company, with the residual df reduced by the absorbed company means
+            Xv, yv = Xv[:, 1:], yv
+            cnt = np.bincount(groups)
+            Xv = Xv - np.column_stack([np.bincount(groups, weights=Xv[:, j]) / cnt for j in range(Xv.shape[1])])[groups]
+            yv = yv - (np.bincount(groups, weights=yv) / cnt)[groups]
+            Xv = np.column_stack([np.zeros(len(yv)), Xv])  # keep column positions (const absorbed)
+            model = sm.OLS(yv, Xv[:, 1:])
+            model.df_resid = float(len(yv) - Xv.shape[1] + 1 - len(cnt))
+            fit = model.fit(**cov)
+            res = _Shifted(fit)
+        else:
+            res = sm.OLS(yv, Xv).fit(**cov)
         ci = np.asarray(res.conf_int(alpha=level))
         rows.append({"path": path, "outcome": outcome, "term": "engagement (t)" if cross == e else f"{outcome} (t)",
                      "estimate": float(res.params[1]), "se": float(res.bse[1]), "ci_low": float(ci[1, 0]),

@@ -247,6 +247,29 @@ def test_lagged_models_match_r():
     assert cl["n_pairs"].iloc[0] == 154
 
 
+def test_cross_lagged_fixed_effects_equal_dummies():
+    # Frisch-Waugh-Lovell: the within transformation gives the slopes and SEs of OLS with one dummy per company
+    import statsmodels.api as sm
+
+    panel = pd.read_csv(DATA.with_name("regression_panel.csv"))
+    a, b = panel[panel.period == 2023], panel[panel.period == 2024]
+    pairs = a.merge(b[["unit_id", "engagement", "customer_loyalty"]], on="unit_id", suffixes=("", "_next"))
+
+    def z(col):
+        g = pairs.groupby("company")[col]
+        return (pairs[col] - g.transform("mean")) / g.transform("std")
+
+    X = pd.concat([pd.DataFrame({"e": z("engagement"), "y": z("customer_loyalty")}),
+                   pd.get_dummies(pairs["company"], drop_first=True, dtype=float)], axis=1)
+    fwd = sm.OLS(z("customer_loyalty_next"), sm.add_constant(X)).fit()
+    rev = sm.OLS(z("engagement_next"), sm.add_constant(X)).fit()
+    cl = cross_lagged(panel, "customer_loyalty", company_effects="fixed").table
+    assert_allclose(cl[["estimate", "se", "p_value", "stability"]].to_numpy(),
+                    [[fwd.params["e"], fwd.bse["e"], fwd.pvalues["e"], fwd.params["y"]],
+                     [rev.params["y"], rev.bse["y"], rev.pvalues["y"], rev.params["e"]]], rtol=1e-9)
+    assert_allclose(cl[["ci_low", "ci_high"]].iloc[0], fwd.conf_int().loc["e"], rtol=1e-9)
+
+
 # ---------------------------------------------------------------------------------------------
 # results: drops, contrasts, words, plots
 # ---------------------------------------------------------------------------------------------
