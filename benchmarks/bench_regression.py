@@ -95,6 +95,10 @@ def main(argv: list[str] | None = None) -> None:
     units2 = pd.concat([units, units.assign(period=2021, engagement=units.engagement + 0.1)], ignore_index=True)
     es.fit_outcome_models(units2, lag=1, outcomes=["turnover", "productivity"])
     print(f"fit_outcome_models(lag=1, 2 outcomes, {len(units2):,} unit-periods): {time.perf_counter() - t:.2f} s")
+    for eff in args.effects:
+        t = time.perf_counter()
+        es.cross_lagged(units2, "turnover", company_effects=None if eff == "none" else eff)
+        print(f"cross_lagged(turnover, company_effects={eff!r}): {time.perf_counter() - t:.2f} s")
     print(f"peak memory: {peak_mb():.0f} MB")
 
 
