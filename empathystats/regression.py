@@ -18,20 +18,13 @@ Public functions
 
 Family rule (documented in every result's ``families`` table)
 -------------------------------------------------------------
-=====================================  =========================================================
-outcome (spec kind, columns present)   model
-=====================================  =========================================================
-count or rate, exposure column present  Poisson GLM, log link, offset log(exposure); switched to
-                                        negative binomial (NB2, ML for the dispersion, as
-                                        ``MASS::glm.nb``) when the Poisson Pearson chi2/df > 1.5
-count, no exposure column               the same without offset
-proportion, exposure column present     binomial GLM on (numerator, exposure - numerator), e.g.
-                                        leavers out of headcount; quasi-binomial (SEs scaled by
-                                        sqrt(Pearson chi2/df)) when chi2/df > 1.5
-everything else (amount, score, margin, Gaussian (OLS) on the analysed value
-rate or proportion without exposure,    (``outcome / exposure * per`` when an exposure exists)
-amount over an exposure)
-=====================================  =========================================================
+* count or rate, exposure column present: Poisson GLM, log link, offset log(exposure); switched to
+  negative binomial (NB2, ML for the shape, as ``MASS::glm.nb``) when the Poisson Pearson chi2/df > 1.5;
+* count, no exposure column: the same without offset;
+* proportion, exposure column present: binomial GLM on (numerator, exposure - numerator), e.g. leavers
+  out of headcount; quasi-binomial (SEs scaled by sqrt(Pearson chi2/df)) when chi2/df > 1.5;
+* everything else (amount, score, margin, a rate or proportion without exposure, an amount over an
+  exposure such as shrinkage): Gaussian (OLS) on the analysed value (``outcome / exposure * per``).
 
 Absenteeism (days absent over scheduled days) is therefore a count model with a
 log(scheduled days) offset, not a binomial one: days absent cluster within people,
@@ -787,7 +780,7 @@ class OutcomeModels(Result):
         why (``dispersion``: Pearson chi2/df of the Poisson or binomial fit; ``nb_alpha``: the negative
         binomial's alpha = 1/theta).
     models : dict
-        ``outcome -> statsmodels results``.
+        ``outcome -> statsmodels results`` (:class:`FixedEffectsFit` when ``company_effects="fixed"``).
     """
 
     def __init__(self, table: pd.DataFrame, *, contrasts: pd.DataFrame, families: pd.DataFrame,
