@@ -1,9 +1,9 @@
-"""Shared test setup: a non-interactive plotting backend and fixed seeds."""
+"""Shared test setup: a non-interactive plotting backend in this process only.
 
-import os
+(Not through the MPLBACKEND environment variable: notebook kernels started by nbval inherit
+the environment and must keep their inline backend.)
+"""
 
-os.environ.setdefault("MPLBACKEND", "Agg")
-
-import matplotlib  # noqa: E402
+import matplotlib
 
 matplotlib.use("Agg")
