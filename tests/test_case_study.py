@@ -108,7 +108,7 @@ def test_study_from_unit_tables_counts_every_exclusion(raw: pd.DataFrame, panel:
     assert reasons["units with no engagement score"] == 11
     # the same 11 trust-years, seen from the outcome side: the footer says they are not extra losses
     detail = panel.dropped.set_index("reason").loc["outcome rows without a scored unit", "detail"]
-    assert detail.startswith("11 whose unit row was excluded above, 0 with no unit row")
+    assert detail.startswith("11 whose unit was suppressed or had no engagement, 0 with no survey unit at all")
     assert "units below the confidentiality threshold" not in reasons  # every trust has >= 156 responses
     assert set(panel.unmatched["side"]) == {"outcome row without a unit"}
     assert len(panel.unmatched) == 11
