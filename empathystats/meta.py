@@ -24,6 +24,7 @@ Viechtbauer (2005) examples and Schmidt & Hunter (2015) worked numbers.
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -1143,6 +1144,9 @@ def subgroup_analysis(
     func = "subgroup_analysis"
     check_dataframe(data, name="data", func=func)
     check_choice(method, RE_METHODS, name="method", func=func)
+    check_number(ci_level, name="ci_level", func=func, low=0, high=1, low_open=True, high_open=True)
+    if (yi is None) != (vi is None):
+        raise ParameterError(f"The 'yi' and 'vi' parameters of {func} go together; got only one of them.")
     if by not in data.columns:
         raise data_error(f"no subgroup column {by!r}", source="data",
                          fix=f"pass by= one of: {', '.join(map(str, data.columns[:20]))}.")
@@ -1369,10 +1373,42 @@ def meta_analysis(
     Schmidt & Hunter (2015); Harter, Schmidt et al. (2020), *The relationship between engagement
     at work and organizational outcomes: Q12 meta-analysis*, 10th ed., Gallup (method, not wording).
     """
-    func = "meta_analysis"
-    check_choice(method, ("hunter-schmidt", "random-effects"), name="method", func=func)
-    check_choice(re_method, RE_METHODS, name="re_method", func=func)
-    check_number(min_units, name="min_units", func=func, low=4, integer=True)
+    return _meta_analysis(
+        study, func="meta_analysis", outcome=outcome, by=by, method=method, rxx=rxx, ryy=ryy, ux=ux,
+        range_restriction=range_restriction, correction=correction, re_method=re_method, moderators=moderators,
+        min_units=min_units, period=period, ci_level=ci_level, cr_level=cr_level,
+    )
+
+
+def _check_meta_options(options: dict[str, Any], func: str) -> None:
+    """Validate meta_analysis' choice and number options (those given), naming ``func`` (the caller)."""
+    choices = {
+        "method": ("hunter-schmidt", "random-effects"),
+        "re_method": RE_METHODS,
+        "correction": ("individual", "artifact_distribution"),
+        "range_restriction": RANGE_RESTRICTION,
+    }
+    for name, allowed in choices.items():
+        if name in options:
+            check_choice(options[name], allowed, name=name, func=func)
+    if "min_units" in options:
+        check_number(options["min_units"], name="min_units", func=func, low=4, integer=True)
+    for name in ("ci_level", "cr_level"):
+        if name in options:
+            check_number(options[name], name=name, func=func, low=0, high=1, low_open=True, high_open=True)
+
+
+def _meta_analysis(
+    study: Study | pd.DataFrame, *, func: str, outcome: str, by: str | None, method: str, rxx: Any, ryy: Any,
+    ux: Any, range_restriction: str | None, correction: str, re_method: str,
+    moderators: Sequence[str] | str | None, min_units: int, period: Any, ci_level: float, cr_level: float,
+) -> HunterSchmidtResult | RandomEffectsResult:
+    """:func:`meta_analysis`, with errors naming ``func`` (the function the user called)."""
+    _check_meta_options(
+        {"method": method, "re_method": re_method, "correction": correction, "range_restriction": range_restriction,
+         "min_units": min_units, "ci_level": ci_level, "cr_level": cr_level},
+        func,
+    )
     st = as_study(study, func=func)
     if outcome not in st.specs:
         raise ParameterError(
@@ -1476,14 +1512,30 @@ def meta_analysis_all(
     >>> demo = es.load_demo("multi")
     >>> table = es.meta_analysis_all(es.Study.from_survey(demo.survey, demo.outcomes)).table  # doctest: +SKIP
     """
-    st = as_study(study, func="meta_analysis_all")
-    names = list(outcomes) if outcomes is not None else st.outcomes
+    func = "meta_analysis_all"
+    allowed = set(inspect.signature(meta_analysis).parameters) - {"study", "outcome"}
+    unknown = sorted(set(options) - allowed)
+    if unknown:
+        raise ParameterError(
+            f"The options of {func} must be keyword arguments of meta_analysis ({', '.join(sorted(allowed))}); "
+            f"got {', '.join(map(repr, unknown))} instead."
+        )
+    _check_meta_options(options, func)
+    st = as_study(study, func=func)
+    names = [outcomes] if isinstance(outcomes, str) else (list(outcomes) if outcomes is not None else st.outcomes)
+    absent = [o for o in names if o not in st.specs]
+    if absent:
+        raise ParameterError(
+            f"The 'outcomes' parameter of {func} must list outcomes of the study "
+            f"({', '.join(st.outcomes) or 'none'}); got {absent!r} instead."
+        )
+    defaults = {k: p.default for k, p in inspect.signature(meta_analysis).parameters.items() if k in allowed}
     results, drops, dropped_rows = {}, [], []
     for name in progress(names, desc="meta-analysis"):  # a loop over outcomes (each vectorised over companies)
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", EmpathyStatsWarning)
-                results[name] = meta_analysis(st, outcome=name, **options)
+                results[name] = _meta_analysis(st, func=func, outcome=name, **{**defaults, **options})
             for w in caught:
                 warnings.warn(f"{name}: {w.message}", EmpathyStatsWarning, stacklevel=2)
         except ValueError as exc:

@@ -581,3 +581,46 @@ def test_units_without_a_company_are_counted_not_lost():
     row = res.dropped.loc[res.dropped["reason"] == "units with no company"]
     assert int(row["count"].iloc[0]) == 7
     assert res.table["n_units"].iloc[0] == 240 - 7
+
+
+# ---------------------------------------------------------------------------
+# errors name the function the user called (not an inner one)
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("func", "kwargs", "param"),
+    [
+        ("meta_analysis", {"outcome": "turnover", "correction": "bogus"}, "correction"),
+        ("meta_analysis", {"outcome": "turnover", "range_restriction": "bogus"}, "range_restriction"),
+        ("meta_analysis", {"outcome": "turnover", "ci_level": 1.5}, "ci_level"),
+        ("meta_analysis", {"outcome": "turnover", "cr_level": 0.0}, "cr_level"),
+        ("meta_analysis_all", {"method": "bogus"}, "method"),
+        ("meta_analysis_all", {"re_method": "bogus"}, "re_method"),
+        ("meta_analysis_all", {"correction": "bogus"}, "correction"),
+        ("meta_analysis_all", {"range_restriction": "bogus"}, "range_restriction"),
+        ("meta_analysis_all", {"ci_level": 1.5}, "ci_level"),
+        ("meta_analysis_all", {"cr_level": 0.0}, "cr_level"),
+        ("meta_analysis_all", {"min_units": 2}, "min_units"),
+        ("meta_analysis_all", {"outcomes": ["bogus"]}, "outcomes"),
+        ("meta_analysis_all", {"period": "nope"}, "period"),
+    ],
+)
+def test_meta_errors_name_the_called_function(func, kwargs, param):
+    study, _, _ = _study(companies=4, units=12)
+    with pytest.raises(es.ParameterError, match=rf"^The '{param}' parameter of {func} must "):
+        getattr(es, func)(study, **kwargs)
+
+
+def test_meta_analysis_all_rejects_unknown_options_and_takes_one_outcome_name():
+    study, _, _ = _study(companies=4, units=12)
+    with pytest.raises(es.ParameterError, match="meta_analysis_all.+'bogus'"):
+        es.meta_analysis_all(study, bogus=1)
+    tab = es.meta_analysis_all(study, outcomes="turnover", rxx=None)
+    assert list(tab.table["outcome"]) == ["turnover"]
+
+
+def test_subgroup_analysis_errors_name_subgroup_analysis():
+    df = pd.DataFrame({"r": [0.1, 0.3, 0.2, 0.35], "n": [50, 80, 120, 60], "g": ["a", "b"] * 2})
+    with pytest.raises(es.ParameterError, match=r"^The 'ci_level' parameter of subgroup_analysis must "):
+        es.subgroup_analysis(df, by="g", ci_level=1.5)
+    with pytest.raises(es.ParameterError, match=r"'yi' and 'vi' parameters of subgroup_analysis"):
+        es.subgroup_analysis(df, by="g", yi="r")

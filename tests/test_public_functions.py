@@ -238,13 +238,7 @@ def test_non_dataframe_data_is_a_parameter_error(name, inputs, tmp_path):
 
 # Defects found by this file (reported to the lead): the error names an inner function, not the
 # one the user called. Strict xfail: remove the entry when meta.py passes its caller's name down.
-WRONG_FUNCTION_NAMED = {
-    ("meta_analysis", "correction"): "meta.py:meta_analysis -> hunter_schmidt check names 'hunter_schmidt'",
-    ("meta_analysis", "range_restriction"): "meta.py:meta_analysis -> hunter_schmidt check names 'hunter_schmidt'",
-    ("meta_analysis_all", "method"): "meta.py:meta_analysis_all -> meta_analysis check names 'meta_analysis'",
-    ("meta_analysis_all", "re_method"): "meta.py:meta_analysis_all -> meta_analysis check names 'meta_analysis'",
-    ("meta_analysis_all", "correction"): "meta.py:meta_analysis_all -> hunter_schmidt check names 'hunter_schmidt'",
-}
+WRONG_FUNCTION_NAMED: dict[tuple[str, str], str] = {}  # all fixed (meta.py validates in the called function)
 
 
 def _choice_params() -> list[Any]:
@@ -307,11 +301,7 @@ BAD_NUMBERS = {
     "n_boot": -1,
     "n_perm": -5,
 }
-WRONG_FUNCTION_NAMED_NUMBERS = {
-    ("meta_analysis", "ci_level"): "meta.py:meta_analysis -> hunter_schmidt check names 'hunter_schmidt'",
-    ("meta_analysis", "cr_level"): "meta.py:meta_analysis -> hunter_schmidt check names 'hunter_schmidt'",
-    ("subgroup_analysis", "ci_level"): "meta.py:subgroup_analysis -> random_effects check names 'random_effects'",
-}
+WRONG_FUNCTION_NAMED_NUMBERS: dict[tuple[str, str], str] = {}  # all fixed
 
 
 def _number_params() -> list[Any]:
@@ -347,14 +337,7 @@ UNKNOWN_OUTCOME_POSITIONAL = {"cross_lagged", "plot_quartile_profile"}
 @pytest.mark.parametrize(
     "name",
     [
-        pytest.param(
-            n,
-            marks=[pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-                "meta.py:meta_analysis_all(study, outcomes=['bogus']) says \"The 'outcome' parameter of "
-                "meta_analysis\" (inner call's name and parameter)"
-            ))] if n == "meta_analysis_all" else [],
-        )
-        for n in sorted([*UNKNOWN_OUTCOME, *UNKNOWN_OUTCOME_POSITIONAL])
+        n for n in sorted([*UNKNOWN_OUTCOME, *UNKNOWN_OUTCOME_POSITIONAL])
     ],
 )
 def test_unknown_outcome_is_a_parameter_error_naming_it(name, inputs):
