@@ -82,3 +82,9 @@ def check_dataframe(obj: Any, *, name: str, func: str) -> pd.DataFrame:
     if not isinstance(obj, pd.DataFrame):
         raise _fail(name, func, "a pandas DataFrame", type(obj).__name__)
     return obj
+
+
+def check_not_empty(df: pd.DataFrame, *, source: str | None = None, what: str = "table", fix: str) -> None:
+    """The table must have at least one row (an empty table is bad input, not an empty result)."""
+    if len(df) == 0:
+        raise data_error(f"the {what} has no rows", source=source, fix=fix)

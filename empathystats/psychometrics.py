@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._checks import check_choice, check_columns, check_dataframe, check_number
+from ._checks import check_choice, check_columns, check_dataframe, check_not_empty, check_number
 from .errors import ParameterError, data_error
 from .results import Result, dropped_frame
 from .scoring import _min_items, _score_matrix, default_items, group_codes, item_matrix
@@ -40,6 +40,9 @@ __all__ = [
 ]
 
 # --------------------------------------------------------------------------- alpha
+
+
+_EMPTY_SURVEY_FIX = "pass a table with one row per respondent (check the file, or any filter applied before)."
 
 
 def _pairwise_cov(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -227,6 +230,7 @@ def cronbach_alpha(
     bad_rev = [r for r in reverse if r not in items]
     if isinstance(reverse, str) or bad_rev:
         raise ParameterError(f"The 'reverse' parameter of {func} must be a list of the items; got {reverse!r} instead.")
+    check_not_empty(survey, source=source, what="survey table", fix=_EMPTY_SURVEY_FIX)
     x = item_matrix(survey, items, scale=scale, source=source, dtype=np.float64)
     if reverse:
         lo, hi = scale if scale is not None else (np.nanmin(x), np.nanmax(x))
@@ -507,6 +511,8 @@ def icc_from_units(
     check_dataframe(units, name="units", func=func)
     check_choice(group_size, ("mean", "adjusted"), name="group_size", func=func)
     check_columns(units, [n, mean, sd] + ([by] if by else []), source=source)
+    check_not_empty(units, source=source, what="unit table",
+                    fix="pass one row per unit with its number of respondents, mean and SD (e.g. from score_units).")
     arrs = {}
     for col in (n, mean, sd):
         v = pd.to_numeric(units[col], errors="coerce")
@@ -629,9 +635,11 @@ def icc(
     check_choice(group_size, ("mean", "adjusted"), name="group_size", func=func)
     keys = [unit] + ([period] if period else [])
     check_columns(survey, keys + ([by] if by else []), source=source)
-    drops: list[tuple[str, int, str]] = []
     if score is not None:
         check_columns(survey, [score], source=source)
+    check_not_empty(survey, source=source, what="survey table", fix=_EMPTY_SURVEY_FIX)
+    drops: list[tuple[str, int, str]] = []
+    if score is not None:
         s = item_matrix(survey, [score], scale=scale, source=source, dtype=np.float64)[:, 0]
         what = score
     else:
@@ -850,6 +858,7 @@ def rwg(
     items = default_items(survey, items, func=func, source=source)
     keys = [unit] + ([period] if period else [])
     check_columns(survey, keys, source=source)
+    check_not_empty(survey, source=source, what="survey table", fix=_EMPTY_SURVEY_FIX)
     x = item_matrix(survey, items, scale=scale, source=source, dtype=np.float64)
     group, key_values, missing_key, first_row = group_codes(survey, keys)
     ng = len(first_row)

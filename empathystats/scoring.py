@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import _dask
-from ._checks import check_columns, check_dataframe, check_number
+from ._checks import check_columns, check_dataframe, check_not_empty, check_number
 from .errors import ParameterError, data_error
 from .results import Result, dropped_frame
 
@@ -502,6 +502,8 @@ def score_units(
     k = len(items)
     mi = _min_items(min_items, k, func)
     check_columns(survey, [unit], source=source)
+    check_not_empty(survey, source=source, what="survey table",
+                    fix="pass a table with one row per respondent (check the file, or any filter applied before).")
     for name, col in (("company", company), ("period", period)):
         if col in items or col == unit:
             raise ParameterError(

@@ -532,6 +532,13 @@ def impact(
     for col in ("outcome", "better", "difference"):
         if col not in t.columns:
             raise data_error(f"missing column {col!r}", source="comparison", fix="pass a table with outcome, better, difference.")
+    if t.empty:
+        raise data_error(
+            "the comparison has no rows (no outcome differences to price)",
+            source="comparison",
+            fix="pass the result of compare_quartiles or quartile_difference(..., outcome=...), or a table with "
+            "one row per outcome.",
+        )
     c = _costs_frame(costs).rename(columns={"per": "unit_name"})
     c = c[[k for k in ("outcome", "cost", "unit_name", "currency", "quantity") if k in c.columns]]
     priced = t.drop(columns=[k for k in ("cost", "unit_name", "currency", "quantity") if k in t.columns]).merge(

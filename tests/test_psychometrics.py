@@ -397,3 +397,24 @@ def test_rwg_perfect_agreement_is_one():
     # every member gives the same answers: observed variance 0 -> rwg(j) = J*1/(J*1 + 0) = 1
     df = pd.DataFrame({"unit_id": np.repeat(["a", "b"], 6), "Q01": [4] * 6 + [2] * 6, "Q02": [5] * 6 + [1] * 6})
     assert es.rwg(df).table["rwg_j"].tolist() == [1.0, 1.0]
+
+
+# --------------------------------------------------------------------------- empty input
+def _survey() -> pd.DataFrame:
+    return pd.DataFrame({"unit_id": np.repeat(["a", "b"], 5), "Q01": [1, 2, 3, 4, 5] * 2, "Q02": [2, 3, 3, 4, 4] * 2})
+
+
+@pytest.mark.parametrize("func", ["cronbach_alpha", "icc", "rwg"])
+def test_empty_survey_is_a_data_error_without_numpy_warnings(func):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # validated before computing: no "Mean of empty slice"
+        with pytest.raises(es.DataError, match=r"survey table has no rows.+Fix:"):
+            getattr(es, func)(_survey().iloc[:0])
+
+
+def test_empty_unit_table_is_a_data_error():
+    units = pd.DataFrame({"n_respondents": [5, 6], "engagement": [3.5, 4.0], "engagement_sd": [0.8, 0.9]})
+    with pytest.raises(es.DataError, match=r"unit table has no rows.+Fix:"):
+        es.icc_from_units(units.iloc[:0])

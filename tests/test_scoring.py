@@ -309,3 +309,9 @@ def test_other_scale_needs_own_category_thresholds():
     seven = Categories(engaged_mean=5.5, engaged_topbox=0.5, disengaged_mean=3.5, top_box=7)
     t = es.score_units(df, scale=(1, 7), categories=seven).table.iloc[0]
     assert (t["pct_engaged"], t["pct_not_engaged"], t["pct_actively_disengaged"]) == (80.0, 20.0, 0.0)
+
+
+def test_empty_survey_is_a_data_error(small):
+    # an empty table is bad input, not an empty result
+    with pytest.raises(es.DataError, match=r"survey table has no rows.+Fix:"):
+        es.score_units(small.iloc[:0])

@@ -206,3 +206,8 @@ def test_plots_return_axes():
     ax = m.plot()
     assert_allclose(sorted(p.get_width() for p in ax.patches), sorted(m.table["value"]))
     plt.close("all")
+
+
+def test_impact_of_an_empty_comparison_is_a_data_error():
+    with pytest.raises(DataError, match=r"comparison has no rows.+Fix:"):
+        es.impact(hand_table().iloc[:0], costs={"turnover": 5000.0})
