@@ -305,6 +305,12 @@ class _Summer:
         }
 
 
+def _pct(diff: np.ndarray, bot: np.ndarray, sign: int) -> np.ndarray:
+    """sign * diff / bot * 100 where the bottom quartile's value is positive, NaN elsewhere (no divide warning)."""
+    ok = bot > 0  # False for NaN too
+    return np.divide(sign * diff, bot, out=np.full(np.broadcast(diff, bot).shape, np.nan), where=ok) * 100.0
+
+
 def _stats(s: dict[str, np.ndarray], summary: str, sign: int, scale: float) -> dict[str, np.ndarray]:
     """Summary top, bottom, difference, pct_difference per replicate (length B)."""
     keys = ("top_a", "top_b", "bot_a", "bot_b")
@@ -314,7 +320,7 @@ def _stats(s: dict[str, np.ndarray], summary: str, sign: int, scale: float) -> d
         top = s["top_a"] / s["top_b"] * scale
         bot = s["bot_a"] / s["bot_b"] * scale
         diff = top - bot
-        pct = np.where(bot > 0, sign * diff / np.where(bot > 0, bot, 1.0) * 100.0, np.nan)
+        pct = _pct(diff, bot, sign)
     if summary == "pooled":
         return {"top": top[:, 0], "bottom": bot[:, 0], "difference": diff[:, 0], "pct_difference": pct[:, 0]}
     return {
@@ -405,7 +411,7 @@ def _run_group(
             with np.errstate(divide="ignore", invalid="ignore"):
                 top = s["top_a"][0] / s["top_b"][0] * task.scale
                 bot = s["bot_a"][0] / s["bot_b"][0] * task.scale
-            cache.append((top - bot, np.where(bot > 0, task.spec.sign * (top - bot) / bot * 100, np.nan)))
+            cache.append((top - bot, _pct(top - bot, bot, task.spec.sign)))
         for B in _blocks(n_boot, C_all):
             idx = rng.integers(0, C_all, size=(B, C_all))
             for j, (diff_c, pct_c) in enumerate(cache):
@@ -479,7 +485,7 @@ def _run_group(
             with np.errstate(divide="ignore", invalid="ignore"):
                 top = s["top_a"][0] / s["top_b"][0] * task.scale
                 bot = s["bot_a"][0] / s["bot_b"][0] * task.scale
-                pct = np.where(bot > 0, task.spec.sign * (top - bot) / bot * 100, np.nan)
+                pct = _pct(top - bot, bot, task.spec.sign)
             row["_companies"] = pd.DataFrame(
                 {
                     "outcome": task.outcome,

@@ -528,3 +528,21 @@ def test_company_resampling_with_pooled_quartiles_runs_and_covers_estimate():
         row = es.compare_quartiles(df, within=within, summary=summary, resample="company", n_boot=300,
                                    n_perm=100).table.iloc[0]
         assert row.ci_low < row.pct_difference < row.ci_high
+
+
+@pytest.mark.parametrize("resample", ["company", "units"])
+def test_zero_bottom_quartile_gives_nan_percent_without_divide_warnings(resample):
+    import warnings
+
+    a = tiny()
+    # company B: bottom quartile (u1, u2) produces 0, top quartile (u7, u8) 30 -> difference 30, percent undefined
+    b = tiny().assign(company="B", unit_id=lambda d: "b" + d["unit_id"], productivity=[0.0, 0, 5, 5, 5, 5, 30, 30])
+    df = pd.concat([a, b], ignore_index=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = es.compare_quartiles(df, outcomes="productivity", resample=resample, **FAST)
+    comp = res.companies.set_index("company")
+    assert np.isnan(comp.loc["B", "pct_difference"])
+    assert_allclose(comp.loc["B", "difference"], 30.0)
+    # company A (hand-computed above): top 16, bottom 11 -> 5 / 11 = 45.4545%; B has no percent, so the median is A's
+    assert_allclose(res.table.iloc[0].pct_difference, 5 / 11 * 100)
