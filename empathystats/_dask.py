@@ -155,6 +155,7 @@ def score_units_dask(
         UnitScores,
         _constant_columns,
         _min_items,
+        default_item_notes,
         default_items,
         group_codes,
     )
@@ -184,7 +185,9 @@ def score_units_dask(
             f"The 'categories' parameter of {func} must be an empathystats Categories instance; "
             f"got {type(categories).__name__} instead."
         )
+    given_items = items
     items = default_items(meta, items, func=func, source=source)
+    item_notes = default_item_notes(meta, given_items, items, func=func, source=source, min_k=2)
     k = len(items)
     mi = _min_items(min_items, k, func)
     from ._checks import check_columns
@@ -195,7 +198,7 @@ def score_units_dask(
             raise ParameterError(
                 f"The {name!r} parameter of {func} must not name an item or the unit column; got {col!r} instead."
             )
-    notes: list[str] = []
+    notes: list[str] = list(item_notes)
     key_names = [unit]
     if company in meta.columns:
         key_names = [company, unit]

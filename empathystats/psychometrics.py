@@ -25,7 +25,7 @@ from scipy import stats
 from ._checks import check_choice, check_columns, check_dataframe, check_not_empty, check_number
 from .errors import ParameterError, data_error
 from .results import Result, dropped_frame
-from .scoring import _min_items, _score_matrix, default_items, group_codes, item_matrix
+from .scoring import _min_items, _score_matrix, default_item_notes, default_items, group_codes, item_matrix
 
 __all__ = [
     "cronbach_alpha",
@@ -223,7 +223,9 @@ def cronbach_alpha(
     check_dataframe(survey, name="survey", func=func)
     check_choice(missing, ("listwise", "pairwise"), name="missing", func=func)
     check_number(ci_level, name="ci_level", func=func, low=0, high=1, low_open=True, high_open=True)
+    given_items = items
     items = default_items(survey, items, func=func, source=source)
+    notes = default_item_notes(survey, given_items, items, func=func, source=source, min_k=2)
     k = len(items)
     if k < 2:
         raise ParameterError(f"The 'items' parameter of {func} must name at least 2 items; got {items!r} instead.")
@@ -306,6 +308,7 @@ def cronbach_alpha(
         params={"items": items, "missing": missing, "ci_level": ci_level, "reverse": list(reverse)},
         dropped=dropped_frame(drops),
         reference="Cronbach (1951); CI: Feldt (1965). Checked against R psych::alpha.",
+        notes=notes,
     )
 
 
@@ -408,6 +411,7 @@ def _icc_result(
     drops: list[tuple[str, int, str]],
     title: str,
     params: dict[str, Any],
+    notes: list[str] | None = None,
 ) -> ICCResult:
     if by_values is None:
         grp = np.zeros(len(n), dtype=np.int64)
@@ -427,7 +431,7 @@ def _icc_result(
         few = table["df1"] < 1
         if few.any():
             drops.append((f"{by} groups with a single unit", int(few.sum()), "ICC undefined; shown as NaN"))
-    notes = []
+    notes = list(notes or [])
     if (table["icc1"] < 0).any():
         notes.append("A negative ICC means less variation between units than chance (MSB < MSW); read it as 0.")
     return ICCResult(
@@ -639,11 +643,14 @@ def icc(
         check_columns(survey, [score], source=source)
     check_not_empty(survey, source=source, what="survey table", fix=_EMPTY_SURVEY_FIX)
     drops: list[tuple[str, int, str]] = []
+    notes: list[str] = []
     if score is not None:
         s = item_matrix(survey, [score], scale=scale, source=source, dtype=np.float64)[:, 0]
         what = score
     else:
+        given_items = items
         items = default_items(survey, items, func=func, source=source)
+        notes = default_item_notes(survey, given_items, items, func=func, source=source)
         mi = _min_items(min_items, len(items), func)
         x = item_matrix(survey, items, scale=scale, source=source)
         _, s, _ = _score_matrix(x, mi, None)
@@ -675,6 +682,7 @@ def icc(
         drops,
         title=f"ICC(1), ICC(2): {what} by {' x '.join(keys)}",
         params={"score": score, "unit": unit},
+        notes=notes,
     )
 
 
@@ -855,7 +863,9 @@ def rwg(
     check_choice(missing, ("listwise", "available"), name="missing", func=func)
     check_number(min_respondents, name="min_respondents", func=func, low=1, integer=True)
     sigma2 = null_variance(null, n_options)
+    given_items = items
     items = default_items(survey, items, func=func, source=source)
+    notes = default_item_notes(survey, given_items, items, func=func, source=source)
     keys = [unit] + ([period] if period else [])
     check_columns(survey, keys, source=source)
     check_not_empty(survey, source=source, what="survey table", fix=_EMPTY_SURVEY_FIX)
@@ -925,4 +935,5 @@ def rwg(
         dropped=dropped_frame(drops),
         reference="James, Demaree & Wolf (1984); out-of-range rule: Lindell & Brandt (1997). "
         "Checked against R multilevel::rwg.j.",
+        notes=notes,
     )

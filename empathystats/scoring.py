@@ -35,6 +35,8 @@ from .results import Result, dropped_frame
 __all__ = ["score_units", "UnitScores", "Categories", "respondent_scores"]
 
 _ITEM_PATTERN = re.compile(r"^Q\d{2}$")
+#: the Q12-style default item set looked for when ``items`` is not given
+DEFAULT_ITEMS = tuple(f"Q{i:02d}" for i in range(1, 13))
 
 #: category codes used internally (respondent level)
 ENGAGED, NOT_ENGAGED, ACTIVELY_DISENGAGED, UNSCORED = 0, 1, 2, -1
@@ -117,6 +119,46 @@ def default_items(df: pd.DataFrame, items: Sequence[str] | None, *, func: str, s
         raise ParameterError(f"The 'items' parameter of {func} must not repeat a column; got {items!r} instead.")
     check_columns(df, items, source=source, fix=f"check the spelling, or pass the item names to {func}(items=[...]).")
     return items
+
+
+def _item_runs(names: Sequence[str]) -> str:
+    """'Q01, Q04-Q06, Q12': consecutive default item numbers collapsed into ranges."""
+    nums = sorted(int(n[1:]) for n in names)
+    runs: list[list[int]] = []
+    for v in nums:  # at most 12 names
+        if runs and v == runs[-1][-1] + 1:
+            runs[-1].append(v)
+        else:
+            runs.append([v])
+    return ", ".join(f"Q{r[0]:02d}" if len(r) == 1 else f"Q{r[0]:02d}-Q{r[-1]:02d}" for r in runs)
+
+
+def default_item_notes(
+    df: pd.DataFrame, given: Sequence[str] | None, found: Sequence[str], *, func: str, source: str = "survey",
+    min_k: int = 1,
+) -> list[str]:
+    """When items were not given: a note naming the default items Q01-Q12 that are absent.
+
+    With fewer than ``min_k`` item columns found, a :class:`DataError` instead (scoring one
+    item by default would hide a wrongly named file).
+    """
+    if given is not None:
+        return []
+    if len(found) < min_k:
+        raise data_error(
+            f"only {len(found)} item column(s) found ({', '.join(found)}); {func} needs at least {min_k} "
+            f"(looked for {DEFAULT_ITEMS[0]}-{DEFAULT_ITEMS[-1]})",
+            source=source,
+            fix=f"rename the item columns Q01, Q02, ..., or pass them explicitly: {func}(items=[...]).",
+        )
+    absent = [q for q in DEFAULT_ITEMS if q not in df.columns]
+    if not absent:
+        return []
+    return [
+        f"Default items not in the {source}: {_item_runs(absent)}; scored the {len(found)} item column(s) present "
+        f"({_item_runs(found)}). "
+        "Pass items=[...] to choose the items explicitly."
+    ]
 
 
 def item_matrix(
@@ -498,7 +540,9 @@ def score_units(
             f"The 'categories' parameter of {func} must be an empathystats Categories instance; "
             f"got {type(categories).__name__} instead."
         )
+    given_items = items
     items = default_items(survey, items, func=func, source=source)
+    notes += default_item_notes(survey, given_items, items, func=func, source=source, min_k=2)
     k = len(items)
     mi = _min_items(min_items, k, func)
     check_columns(survey, [unit], source=source)

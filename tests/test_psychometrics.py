@@ -418,3 +418,20 @@ def test_empty_unit_table_is_a_data_error():
     units = pd.DataFrame({"n_respondents": [5, 6], "engagement": [3.5, 4.0], "engagement_sd": [0.8, 0.9]})
     with pytest.raises(es.DataError, match=r"unit table has no rows.+Fix:"):
         es.icc_from_units(units.iloc[:0])
+
+
+# --------------------------------------------------------------------------- default items
+def test_absent_default_items_are_named_and_one_item_is_a_data_error():
+    rng = np.random.default_rng(3)
+    items = [f"Q{j:02d}" for j in range(1, 13)]
+    df = pd.DataFrame(rng.integers(1, 6, (60, 12)), columns=items).assign(unit_id=np.repeat(np.arange(6), 10))
+    part = df.drop(columns="Q05")
+    for func in ("cronbach_alpha", "icc", "rwg"):
+        res = getattr(es, func)(part)
+        assert any("Default items not in the survey: Q05;" in n for n in res.notes), func
+        assert not any("Default items" in n for n in getattr(es, func)(df).notes), func
+    # alpha on the 11 present items equals alpha with them named explicitly
+    rest = [c for c in items if c != "Q05"]
+    assert_allclose(es.cronbach_alpha(part).table["alpha"], es.cronbach_alpha(df, items=rest).table["alpha"])
+    with pytest.raises(es.DataError, match=r"only 1 item column\(s\) found \(Q01\).+Fix:"):
+        es.cronbach_alpha(df[["Q01", "unit_id"]])

@@ -315,3 +315,41 @@ def test_empty_survey_is_a_data_error(small):
     # an empty table is bad input, not an empty result
     with pytest.raises(es.DataError, match=r"survey table has no rows.+Fix:"):
         es.score_units(small.iloc[:0])
+
+
+def _twelve_items(seed=7, n=400):
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({"company": "c1", "unit_id": rng.integers(0, 20, n), "period": 2024})
+    items = [f"Q{j:02d}" for j in range(1, 13)]
+    df[items] = rng.integers(1, 6, (n, 12)).astype(float)
+    return df, items
+
+
+def test_absent_default_item_is_named_in_the_footer_and_the_rest_scored():
+    df, items = _twelve_items()
+    res = es.score_units(df.drop(columns="Q05"))
+    # the 11 items present are scored: unit mean of respondent means over them (independent pandas groupby)
+    rest = [c for c in items if c != "Q05"]
+    ref = df.assign(score=df[rest].mean(axis=1)).groupby("unit_id")["score"].mean()
+    assert_allclose(res.table.set_index("unit_id")["engagement"], ref.loc[res.table["unit_id"]], rtol=1e-12)
+    note = [n for n in res.notes if "Default items not in the survey" in n]
+    assert len(note) == 1 and "Q05;" in note[0] and "11 item column(s)" in note[0] and "Q01-Q04, Q06-Q12" in note[0]
+    assert note[0] in str(res)  # the footer shows it
+    # all twelve present, or items given explicitly: no note
+    assert not any("Default items" in n for n in es.score_units(df).notes)
+    assert not any("Default items" in n for n in es.score_units(df.drop(columns="Q05"), items=rest).notes)
+
+
+def test_fewer_than_two_default_items_is_a_data_error():
+    df, items = _twelve_items()
+    with pytest.raises(es.DataError, match=r"only 1 item column\(s\) found \(Q01\).+Fix:"):
+        es.score_units(df.drop(columns=items[1:]))
+
+
+def test_absent_default_item_note_is_the_same_on_dask():
+    dd = pytest.importorskip("dask.dataframe")
+    df, _ = _twelve_items()
+    df = df.drop(columns=["Q05", "Q11", "Q12"])
+    got = es.score_units(dd.from_pandas(df, npartitions=3, sort=False))
+    assert got.notes == es.score_units(df).notes
+    assert any("Q05, Q11-Q12;" in n for n in got.notes)
