@@ -15,45 +15,9 @@ import argparse
 import time
 import tracemalloc
 
-import numpy as np
-import pandas as pd
+from _units import make_units  # the shared synthetic unit table (benchmarks/_units.py)
 
 import empathystats as es
-
-OUTCOMES = {
-    # name: (better, mean, sd, correlation with engagement)
-    "absenteeism": ("lower", 0.04, 0.015, -0.10),
-    "turnover": ("lower", 0.35, 0.12, -0.12),
-    "productivity": ("higher", 100.0, 15.0, 0.10),
-    "profitability": ("higher", 0.12, 0.05, 0.08),
-    "customer_loyalty": ("higher", 70.0, 10.0, 0.15),
-    "shrinkage": ("lower", 0.02, 0.006, -0.06),
-    "quality_defects": ("lower", 5.0, 1.5, -0.10),
-    "safety_incidents": ("lower", 4.0, 1.2, -0.12),
-    "patient_safety_incidents": ("lower", 3.0, 1.0, -0.10),
-    "wellbeing": ("higher", 60.0, 12.0, 0.20),
-}
-
-
-def make_units(n_units: int, n_companies: int, seed: int = 20260101) -> tuple[pd.DataFrame, dict]:
-    rng = np.random.default_rng(seed)
-    company = np.sort(rng.integers(0, n_companies, n_units))
-    z = rng.standard_normal(n_units)
-    data = {
-        "unit_id": np.arange(n_units),
-        "company": company,
-        "engagement": 3.8 + 0.35 * z,
-        "n_respondents": rng.integers(5, 40, n_units),
-    }
-    specs = {}
-    for name, (better, mean, sd, r) in OUTCOMES.items():
-        e = rng.standard_normal(n_units)
-        data[name] = np.abs(mean + sd * (r * z + np.sqrt(1 - r * r) * e))
-        if name not in es.STANDARD_OUTCOMES:
-            specs[name] = es.OutcomeSpec(name, better=better, kind="score")
-        else:
-            specs[name] = es.STANDARD_OUTCOMES[name].with_(exposure=None)
-    return pd.DataFrame(data), specs
 
 
 def main() -> None:
