@@ -491,6 +491,11 @@ def _check_key_names(func: str, **names: Any) -> None:
             raise ParameterError(f"The {key!r} parameter of {func} must be a column name (str); got {value!r} instead.")
 
 
+def _explicit_keys(company: str | None = "company", period: str | None = "period") -> list[str]:
+    """Optional key columns named explicitly (not their defaults): they must exist in the file."""
+    return [c for c, default in ((company, "company"), (period, "period")) if c is not None and c != default]
+
+
 def _finish(ld: _Loaded, kind: str, **attrs: Any) -> pd.DataFrame:
     frame = ld.frame
     frame.attrs = {"source": ld.source, "kind": kind, "blank_rows": ld.blank_rows, **attrs}
@@ -591,7 +596,7 @@ def read_survey(
     _check_key_names(func, unit=unit, company=company, period=period, respondent=respondent)
     item_list = _check_items(items, func)
     lo, hi = _check_scale(scale, func)
-    required = [unit, *item_list]
+    required = [unit, *_explicit_keys(company, period), *item_list]
     if respondent is not None and respondent != "respondent_id":
         required.insert(1, respondent)
     keys = [c for c in (company, period, unit, respondent) if c is not None]
@@ -783,7 +788,8 @@ def read_outcomes(
     _check_key_names(func, unit=unit, period=period)
     check_choice(percent, (True, False), name="percent", func=func)
     ld = _load(
-        source, func=func, columns=columns, required=[unit], wanted=None, id_columns=[unit],
+        source, func=func, columns=columns, required=[unit, *_explicit_keys(period=period)], wanted=None,
+        id_columns=[unit],
         encoding=encoding, sep=sep, sheet=sheet, na_values=na_values,
     )
     _require_keys(ld, unit=unit, period=period)
@@ -870,7 +876,7 @@ def read_units(
     _check_key_names(func, unit=unit, company=company, period=period, engagement=engagement)
     check_choice(percent, (True, False), name="percent", func=func)
     ld = _load(
-        source, func=func, columns=columns, required=[unit, engagement], wanted=None,
+        source, func=func, columns=columns, required=[unit, *_explicit_keys(company, period), engagement], wanted=None,
         id_columns=[c for c in (unit, company)], encoding=encoding, sep=sep, sheet=sheet, na_values=na_values,
     )
     frame = ld.frame

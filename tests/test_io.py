@@ -580,3 +580,25 @@ def test_valid_outcomes_round_trip(tmp_path, ext, frame):
     assert o["unit_id"].astype(object).tolist() == frame["unit_id"].tolist()
     np.testing.assert_array_equal(o["turnover"].to_numpy(), frame["turnover"].to_numpy(dtype=float))
     np.testing.assert_allclose(o["profitability"].to_numpy(), frame["profitability"].to_numpy(), rtol=1e-15)
+
+
+# ---------------------------------------------------------------------------
+# an explicitly named key column that is absent
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("reader", "text", "kwargs", "missing"),
+    [
+        ("read_outcomes", "unit_id,period,turnover,headcount\nA,1,2,20\nA,2,3,20\n", {"period": "nope"}, "nope"),
+        ("read_units", "unit_id,company,period,engagement\nA,X,1,3.9\nA,X,2,4.1\n", {"period": "year"}, "year"),
+        ("read_units", "unit_id,company,engagement\nA,X,3.9\nB,Y,4.1\n", {"company": "org"}, "org"),
+        ("read_survey", survey_text([good_row("A", 1), good_row("B", 2)]), {"period": "wave"}, "wave"),
+        ("read_survey", survey_text([good_row("A", 1), good_row("B", 2)]), {"company": "org"}, "org"),
+    ],
+)
+def test_explicit_key_column_that_is_absent_is_named(tmp_path, reader, text, kwargs, missing):
+    path = write(tmp_path, "f.csv", text)
+    with pytest.raises(DataError) as exc:
+        getattr(es, reader)(path, **kwargs)
+    assert_message(exc, str(path), "missing required column", repr(missing))
+    # with the default key names (optional columns) the same file loads
+    assert len(getattr(es, reader)(write(tmp_path, "g.csv", text))) == 2
