@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import inspect
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -1185,7 +1185,7 @@ def subgroup_analysis(
 # ---------------------------------------------------------------------------
 def _per_company(
     study: Study, outcome: str, *, by: str, period: Any, rxx: Any, ryy: Any, ux: Any,
-    min_units: int, moderators: list[str], func: str,
+    min_units: int, moderators: list[str], func: str, method: str = "hunter-schmidt",
 ) -> tuple[pd.DataFrame, list[tuple[str, int, str]], list[str], dict[str, float]]:
     d = study.data
     notes: list[str] = []
@@ -1243,17 +1243,26 @@ def _per_company(
     sd_y_pooled = float(np.sqrt(per["syy"].sum() / dfw.sum())) if len(per) else np.nan
     extra = {"outcome_mean": float(d["_y"].mean()) if len(d) else np.nan, "outcome_sd": sd_y_pooled,
              "engagement_sd": sd_x_pooled, "n_units": float(per["n"].sum())}
-    # engagement reliability
-    if isinstance(rxx, str) and rxx == "icc2":
+    # engagement reliability (only Hunter-Schmidt corrects for it; random effects pools observed r)
+    if method != "hunter-schmidt":
+        if rxx is not None:
+            notes.append(f"rxx={rxx!r} not used: random-effects pools the observed correlations "
+                         "(no correction for engagement reliability; use method='hunter-schmidt' for that).")
+    elif isinstance(rxx, str) and rxx == "icc2":
         need = [c for c in ("n_respondents", "engagement_sd") if c not in d.columns]
         if need:
             raise data_error(
-                f"rxx='icc2' needs unit columns {need} (respondents per unit and the SD of respondent scores)",
-                source="study", fix="score units with es.score_units (it adds them), or pass rxx=None or a number.")
+                f"rxx='icc2' (the default) needs respondent summaries per unit, columns {need} (respondents per "
+                "unit and the SD of respondent scores), which unit-level data without respondent-level answers lacks",
+                source="study",
+                fix="pass rxx=None (no correction for engagement reliability) or a number (e.g. a published "
+                    "reliability of unit means), or build the Study from respondent-level data "
+                    "(es.Study.from_survey / es.score_units add these columns).")
         from .psychometrics import icc_from_units
 
-        icc = icc_from_units(d, mean=study.engagement, by=by, source="study").table.set_index(by)["icc2"]
-        per["rxx"] = icc.where(icc > 0).reindex(per.index)
+        if len(per):  # no company left: the caller reports "needs 2 or more" (icc_from_units rejects empty tables)
+            icc = icc_from_units(d, mean=study.engagement, by=by, source="study").table.set_index(by)["icc2"]
+            per["rxx"] = icc.where(icc > 0).reindex(per.index)
         notes.append("rxx: each company's ICC(2) of unit means (one-way ANOVA of unit summaries, "
                      "empathystats.icc_from_units; Bliese 2000).")
     elif isinstance(rxx, str):
@@ -1310,6 +1319,7 @@ def meta_analysis(
     period: Any = "latest",
     ci_level: float = 0.95,
     cr_level: float = 0.80,
+    specs: Mapping[str, Any] | None = None,
 ) -> HunterSchmidtResult | RandomEffectsResult:
     """Meta-analysis of the engagement-outcome correlation across companies of a Study.
 
@@ -1334,7 +1344,10 @@ def meta_analysis(
         Engagement reliability. ``"icc2"``: each company's ICC(2) of unit means,
         from ``n_respondents``, ``engagement`` and ``engagement_sd`` (companies where it
         is not positive get the mean of the others, counted in the footer). Only
-        used by ``"hunter-schmidt"``.
+        used by ``"hunter-schmidt"``: with ``"random-effects"`` it is ignored (the
+        footer says so). Unit-level data without respondent summaries (no
+        ``n_respondents``/``engagement_sd``) cannot give ``"icc2"``: Hunter-Schmidt
+        then raises a DataError; pass ``rxx=None`` (no correction) or a number.
     ryy : float, column name or None
         Outcome reliability; None uses the outcome spec's ``reliability`` (often None: no correction).
     ux : "pooled", float, column name or None
@@ -1352,6 +1365,9 @@ def meta_analysis(
     period : "latest", "all" or a period value
         ``"latest"`` (default) uses each company's latest period; ``"all"`` pools
         unit-periods as separate observations.
+    specs : mapping of str to OutcomeSpec, optional
+        Outcome specs for a DataFrame ``study`` (e.g. a custom outcome such as
+        SHMI); ignored when ``study`` is a Study (it has its own specs).
 
     Returns
     -------
@@ -1376,7 +1392,7 @@ def meta_analysis(
     return _meta_analysis(
         study, func="meta_analysis", outcome=outcome, by=by, method=method, rxx=rxx, ryy=ryy, ux=ux,
         range_restriction=range_restriction, correction=correction, re_method=re_method, moderators=moderators,
-        min_units=min_units, period=period, ci_level=ci_level, cr_level=cr_level,
+        min_units=min_units, period=period, ci_level=ci_level, cr_level=cr_level, specs=specs,
     )
 
 
@@ -1402,6 +1418,7 @@ def _meta_analysis(
     study: Study | pd.DataFrame, *, func: str, outcome: str, by: str | None, method: str, rxx: Any, ryy: Any,
     ux: Any, range_restriction: str | None, correction: str, re_method: str,
     moderators: Sequence[str] | str | None, min_units: int, period: Any, ci_level: float, cr_level: float,
+    specs: Mapping[str, Any] | None = None,
 ) -> HunterSchmidtResult | RandomEffectsResult:
     """:func:`meta_analysis`, with errors naming ``func`` (the function the user called)."""
     _check_meta_options(
@@ -1409,7 +1426,7 @@ def _meta_analysis(
          "min_units": min_units, "ci_level": ci_level, "cr_level": cr_level},
         func,
     )
-    st = as_study(study, func=func)
+    st = as_study(study, func=func, specs=specs)
     if outcome not in st.specs:
         raise ParameterError(
             f"The 'outcome' parameter of {func} must be one of the study's outcomes "
@@ -1419,7 +1436,7 @@ def _meta_analysis(
     mods = [] if moderators is None else ([moderators] if isinstance(moderators, str) else list(moderators))
     spec = st.specs[outcome]
     per, drops, notes, extra = _per_company(st, outcome, by=by, period=period, rxx=rxx, ryy=ryy, ux=ux,
-                                            min_units=min_units, moderators=mods, func=func)
+                                            min_units=min_units, moderators=mods, func=func, method=method)
     if len(per) < 2:
         raise data_error(
             f"{outcome}: only {len(per)} {by} value(s) with at least {min_units} units; a meta-analysis needs 2 or more",
@@ -1483,7 +1500,8 @@ class MetaAnalysisTable(Result):
 
 
 def meta_analysis_all(
-    study: Study | pd.DataFrame, *, outcomes: Sequence[str] | None = None, **options: Any
+    study: Study | pd.DataFrame, *, outcomes: Sequence[str] | None = None,
+    specs: Mapping[str, Any] | None = None, **options: Any
 ) -> MetaAnalysisTable:
     """:func:`meta_analysis` for every outcome of a Study, one row per outcome.
 
@@ -1498,6 +1516,8 @@ def meta_analysis_all(
     study : Study or DataFrame
     outcomes : list of str, optional
         Default: every outcome in the study.
+    specs : mapping of str to OutcomeSpec, optional
+        Outcome specs for a DataFrame ``study`` (custom outcomes); ignored for a Study.
     **options
         Passed to :func:`meta_analysis` (method, rxx, ryy, ux, min_units, ...).
 
@@ -1513,7 +1533,7 @@ def meta_analysis_all(
     >>> table = es.meta_analysis_all(es.Study.from_survey(demo.survey, demo.outcomes)).table  # doctest: +SKIP
     """
     func = "meta_analysis_all"
-    allowed = set(inspect.signature(meta_analysis).parameters) - {"study", "outcome"}
+    allowed = set(inspect.signature(meta_analysis).parameters) - {"study", "outcome", "specs"}
     unknown = sorted(set(options) - allowed)
     if unknown:
         raise ParameterError(
@@ -1521,7 +1541,7 @@ def meta_analysis_all(
             f"got {', '.join(map(repr, unknown))} instead."
         )
     _check_meta_options(options, func)
-    st = as_study(study, func=func)
+    st = as_study(study, func=func, specs=specs)
     names = [outcomes] if isinstance(outcomes, str) else (list(outcomes) if outcomes is not None else st.outcomes)
     absent = [o for o in names if o not in st.specs]
     if absent:

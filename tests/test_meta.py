@@ -624,3 +624,55 @@ def test_subgroup_analysis_errors_name_subgroup_analysis():
         es.subgroup_analysis(df, by="g", ci_level=1.5)
     with pytest.raises(es.ParameterError, match=r"'yi' and 'vi' parameters of subgroup_analysis"):
         es.subgroup_analysis(df, by="g", yi="r")
+
+
+# -- unit-level data (no respondent summaries) and custom outcome specs (issue 9) ----------------
+def _unit_level_frame(seed=11, companies=6, units=25):
+    """Unit-level table only: engagement per unit, no n_respondents/engagement_sd; a custom outcome."""
+    rng = np.random.default_rng(seed)
+    comp = np.repeat(np.arange(companies), units)
+    eng = rng.normal(3.8, 0.3, comp.size)
+    shmi = 1.0 - 0.1 * (eng - 3.8) + rng.normal(0, 0.05, comp.size)
+    return pd.DataFrame({"unit_id": [f"u{i}" for i in range(comp.size)], "company": [f"C{c}" for c in comp],
+                         "period": 2025, "engagement": eng, "shmi": shmi})
+
+
+SHMI_SPEC = {"shmi": es.OutcomeSpec("shmi", better="lower", kind="score", label="SHMI")}
+
+
+def test_random_effects_ignores_default_rxx_on_unit_level_data():
+    frame = _unit_level_frame()
+    res = es.meta_analysis(frame, outcome="shmi", method="random-effects", specs=SHMI_SPEC)  # default rxx="icc2"
+    # independent check: per-company Pearson r (numpy) pooled by es.random_effects (checked against metafor above)
+    per = pd.DataFrame([{"r": np.corrcoef(g["engagement"], g["shmi"])[0, 1], "n": len(g)}
+                        for _, g in frame.groupby("company")])
+    ref = es.random_effects(per, r="r", n="n").table.iloc[0]
+    assert_allclose(res.table["estimate"].iloc[0], ref["estimate"], rtol=1e-12)
+    assert res.table["n_companies"].iloc[0] == 6 and res.table["better"].iloc[0] == "lower"
+    assert any("rxx='icc2' not used" in n for n in res.notes)
+    assert "not used" in str(res)
+    assert not any("rxx" in n for n in es.meta_analysis(frame, outcome="shmi", method="random-effects",
+                                                        specs=SHMI_SPEC, rxx=None).notes)
+
+
+def test_hunter_schmidt_icc2_on_unit_level_data_says_pass_rxx():
+    frame = _unit_level_frame()
+    with pytest.raises(es.DataError, match=r"(?s)respondent.*rxx=None.*number"):
+        es.meta_analysis(frame, outcome="shmi", specs=SHMI_SPEC)
+    res = es.meta_analysis(frame, outcome="shmi", specs=SHMI_SPEC, rxx=None)
+    # bare-bones: mean r is the N-weighted mean of the companies' correlations (Schmidt & Hunter 2015, eq. 3.1)
+    rs = frame.groupby("company")[["engagement", "shmi"]].corr().xs("engagement", level=1)["shmi"]
+    ns = frame.groupby("company").size()
+    assert_allclose(res.table["mean_r"].iloc[0], np.sum(rs * ns) / ns.sum(), rtol=1e-12)
+    res8 = es.meta_analysis(frame, outcome="shmi", specs=SHMI_SPEC, rxx=0.8)
+    assert_allclose(res8.table["rho"].iloc[0], res.table["mean_r"].iloc[0] / np.sqrt(0.8), rtol=1e-12)
+
+
+def test_meta_analysis_specs_for_a_dataframe():
+    frame = _unit_level_frame()
+    with pytest.raises(es.ParameterError, match="outcome"):
+        es.meta_analysis(frame, outcome="shmi", rxx=None)  # without specs, 'shmi' is no outcome
+    tab = es.meta_analysis_all(frame, specs=SHMI_SPEC, rxx=None)
+    assert list(tab.table["outcome"]) == ["shmi"] and tab.table["better"].iloc[0] == "lower"
+    one = es.meta_analysis(frame, outcome="shmi", specs=SHMI_SPEC, rxx=None)
+    assert_allclose(tab.table["mean_r"].iloc[0], one.table["mean_r"].iloc[0], rtol=0)
