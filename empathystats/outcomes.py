@@ -125,7 +125,52 @@ STANDARD_OUTCOMES: dict[str, OutcomeSpec] = {
 
 
 def default_specs() -> dict[str, OutcomeSpec]:
-    """A fresh copy of the standard outcome specs (DESIGN.md table)."""
+    """A fresh copy of the standard outcome specs (DESIGN.md table).
+
+    The nine business outcomes of Gallup-style engagement-outcome studies, each
+    with its direction, kind, exposure and scale:
+
+    ========================  ======  ==========  ==============  =========
+    outcome                   better  kind        exposure        per
+    ========================  ======  ==========  ==============  =========
+    absenteeism               lower   rate        scheduled_days  1
+    turnover                  lower   proportion  headcount       1
+    safety_incidents          lower   count       hours_worked    200,000
+    patient_safety_incidents  lower   count       patient_days    1,000
+    quality_defects           lower   count       units_produced  1,000
+    shrinkage                 lower   amount      sales           1
+    productivity              higher  amount      (none)          1
+    profitability             higher  rate        (none)          1
+    customer_loyalty          higher  score       (none)          1
+    ========================  ======  ==========  ==============  =========
+
+    The analysed value is ``outcome / exposure * per`` when the exposure column is
+    present (see :func:`outcome_values`). No spec carries a reliability (no
+    attenuation correction unless the user sets one).
+
+    Returns
+    -------
+    dict of str to OutcomeSpec
+        A new dict (changing it leaves :data:`STANDARD_OUTCOMES` alone); the specs
+        themselves are frozen, so change one with ``spec.with_(...)``.
+
+    Examples
+    --------
+    >>> import empathystats as es
+    >>> specs = es.default_specs()
+    >>> specs["safety_incidents"].per, specs["turnover"].better
+    (200000, 'lower')
+    >>> specs["turnover"] = specs["turnover"].with_(exposure=None)  # turnover given as a proportion
+    >>> es.default_specs()["turnover"].exposure
+    'headcount'
+
+    References
+    ----------
+    Harter, J. K., Schmidt, F. L., Agrawal, S., Blue, A., Plowman, S. K., Josh, P., & Asplund, J. (2020).
+    *The relationship between engagement at work and organizational outcomes: 2020 Q12 meta-analysis*
+    (10th ed.). Gallup (the outcome categories). Safety incidents per 200,000 hours worked follow the
+    U.S. Bureau of Labor Statistics / OSHA incidence-rate convention (100 full-time workers x 2,000 hours).
+    """
     return dict(STANDARD_OUTCOMES)
 
 

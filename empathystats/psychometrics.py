@@ -75,12 +75,35 @@ def _std_alpha_from_cov(c: np.ndarray) -> float:
 
 
 class AlphaResult(Result):
-    """Cronbach's alpha (``.table``: one row) with an item table (``.items``).
+    """Cronbach's alpha (``.table``: one row) with an item table (``.items``), from :func:`cronbach_alpha`.
 
-    ``.table`` columns: ``alpha, std_alpha, ci_low, ci_high, ci_level,
-    n_respondents, n_items, missing``. ``.items`` columns: ``item, mean, sd,
-    pct_missing, r_drop`` (corrected item-total correlation), ``alpha_if_deleted,
-    std_alpha_if_deleted``. ``.alpha``, ``.std_alpha``, ``.n`` are shortcuts.
+    Attributes
+    ----------
+    table : DataFrame
+        One row: ``alpha, std_alpha, ci_low, ci_high, ci_level, n_respondents,
+        n_items, missing``.
+    items : DataFrame
+        One row per item: ``item, mean, sd, pct_missing, r_drop`` (corrected
+        item-total correlation), ``alpha_if_deleted, std_alpha_if_deleted``.
+    alpha, std_alpha : float
+        Shortcuts to the table's values.
+    n : int
+        Respondents used.
+    dropped : DataFrame
+        Respondents excluded (listwise deletion or no answer).
+
+    Examples
+    --------
+    >>> import pandas as pd, empathystats as es
+    >>> df = pd.DataFrame({"Q01": [1, 2, 3, 4, 5], "Q02": [2, 2, 3, 5, 5], "Q03": [1, 3, 3, 4, 4]})
+    >>> res = es.cronbach_alpha(df)  # item variances 2.5, 2.3, 1.5; total-score variance 17.3
+    >>> round(res.alpha, 3), res.n  # 3/2 * (1 - 6.3/17.3)
+    (0.954, 5)
+
+    References
+    ----------
+    Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests. *Psychometrika*, 16,
+    297-334. Feldt, L. S. (1965). *Psychometrika*, 30, 357-370 (confidence interval).
     """
 
     def __init__(self, table: pd.DataFrame, *, items: pd.DataFrame, **kwargs: Any) -> None:
@@ -316,10 +339,33 @@ def cronbach_alpha(
 
 
 class ICCResult(Result):
-    """ICC(1) and ICC(2) from a one-way ANOVA of respondent scores by unit.
+    """ICC(1) and ICC(2) from a one-way ANOVA of respondent scores by unit (:func:`icc`, :func:`icc_from_units`).
 
-    ``.table`` columns (one row, or one per ``by`` group): ``[by,] icc1, icc2,
-    f, df1, df2, p_value, msb, msw, group_size, n_units, n_respondents``.
+    ICC(1) = (MSB - MSW) / (MSB + (k - 1) MSW) is the share of respondent-score
+    variance lying between units; ICC(2) = (MSB - MSW) / MSB the reliability of
+    unit means of about k respondents.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row (or one per ``by`` group): ``[by,] icc1, icc2, f, df1, df2,
+        p_value, msb, msw, group_size, n_units, n_respondents``.
+    dropped : DataFrame
+        Respondents without a unit or a score; groups with a single unit.
+
+    Examples
+    --------
+    >>> import pandas as pd, empathystats as es
+    >>> df = pd.DataFrame({"unit_id": ["a"] * 3 + ["b"] * 3 + ["c"] * 3,
+    ...                    "score": [1.0, 2, 3, 3, 4, 5, 5, 6, 7]})
+    >>> t = es.icc(df, score="score").table  # MSB = 12, MSW = 1, k = 3
+    >>> round(float(t["icc1"].iloc[0]), 4), round(float(t["icc2"].iloc[0]), 4)
+    (0.7857, 0.9167)
+
+    References
+    ----------
+    Bliese, P. D. (2000). Within-group agreement, non-independence, and reliability. In K. J. Klein &
+    S. W. J. Kozlowski (Eds.), *Multilevel theory, research, and methods in organizations*. Jossey-Bass.
     """
 
     def text(self) -> str:
@@ -727,11 +773,36 @@ def null_variance(null: str | float, n_options: int) -> float:
 
 
 class RwgResult(Result):
-    """rwg(j) per unit (``.table``: ``unit_id, n_respondents, rwg_j, out_of_range``) and summaries.
+    """Within-unit agreement rwg(j) per unit, from :func:`rwg`.
 
-    ``.mean`` and ``.median`` are taken over the reported units;
-    ``out_of_range`` marks units whose observed mean item variance exceeded the
-    null variance (their rwg(j) is set to 0).
+    rwg(j) = J (1 - s^2/sigma_E^2) / (J (1 - s^2/sigma_E^2) + s^2/sigma_E^2), with s^2
+    the unit's mean observed item variance, sigma_E^2 the null ("no agreement")
+    variance and J the number of items.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per reported unit: ``unit_id, n_respondents, rwg_j, out_of_range``
+        (``out_of_range`` marks units whose mean item variance exceeded the null
+        variance; their rwg(j) is set to 0).
+    mean, median : float
+        Over the reported units; :meth:`summary` adds the share at or above .70.
+    dropped : DataFrame
+        Respondents without a unit or answers; units below ``min_respondents``.
+
+    Examples
+    --------
+    >>> import pandas as pd, empathystats as es
+    >>> df = pd.DataFrame({"unit_id": ["a"] * 3 + ["b"] * 3, "Q01": [4, 4, 4, 1, 3, 5], "Q02": [5, 5, 5, 1, 3, 5]})
+    >>> res = es.rwg(df, min_respondents=3)  # uniform null on 5 options: sigma_E^2 = 2
+    >>> res.table["rwg_j"].round(3).tolist()  # b: s^2 = 4 > 2, out of range -> 0
+    [1.0, 0.0]
+
+    References
+    ----------
+    James, L. R., Demaree, R. G., & Wolf, G. (1984). Estimating within-group interrater reliability with
+    and without response bias. *Journal of Applied Psychology*, 69, 85-98. Lindell, M. K., & Brandt, C. J.
+    (1997). *Applied Psychological Measurement*, 21, 271-278 (out-of-range values).
     """
 
     max_display_rows = 20

@@ -76,6 +76,49 @@ class Result:
         Method reference(s), shown in the footer.
     notes : list of str
         Extra footer lines.
+
+    Attributes
+    ----------
+    table : DataFrame
+        The result table at full precision (``to_frame()`` returns a copy).
+    title : str
+        First header line.
+    params : dict
+        Second header line (data frames and arrays are not shown).
+    dropped : DataFrame
+        ``reason, count, detail``; each row becomes a "Dropped:" footer line
+        ("Dropped: nothing." when empty).
+    reference : str
+        Last footer line.
+    notes : list of str
+        Footer lines between the exclusions and the reference.
+    digits : int
+        Decimals shown on screen (class attribute, 3).
+    max_display_rows : int
+        Rows shown on screen (class attribute, 60); the footer says when rows are hidden.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from empathystats.results import Result, dropped_frame
+    >>> res = Result(pd.DataFrame({"outcome": ["turnover"], "estimate": [0.123456]}), title="Demo",
+    ...              dropped=dropped_frame([("units below the threshold", 2, "")]), reference="Author (2020)")
+    >>> print(res)
+    Demo
+    ------------------
+     outcome  estimate
+    turnover     0.123
+    ------------------
+    Dropped: 2 units below the threshold
+    Reference: Author (2020)
+    >>> float(res.table["estimate"].iloc[0])  # full precision inside
+    0.123456
+
+    References
+    ----------
+    The layout (full-precision table, rounded display with a header and footer) follows
+    lifelines' summaries: Davidson-Pilon, C. (2019). lifelines: survival analysis in Python.
+    *Journal of Open Source Software*, 4(40), 1317.
     """
 
     #: decimals shown on screen (the table keeps full precision)

@@ -371,6 +371,25 @@ class UnitScores(Result):
         ``reason, count, detail`` of respondents not scored and units suppressed.
     n_scored : int
         Respondents whose scores entered the table.
+    notes : list of str
+        Footer lines (e.g. a missing company column, default items not in the survey).
+
+    Examples
+    --------
+    >>> import pandas as pd, empathystats as es
+    >>> survey = pd.DataFrame({"unit_id": ["a"] * 5 + ["b"] * 2,
+    ...                        "Q01": [5, 4, 4, 3, 5, 2, 2], "Q02": [5, 4, 5, 3, 4, 2, 1]})
+    >>> res = es.score_units(survey)  # unit b (2 respondents) is below the threshold of 5
+    >>> res.table[["unit_id", "n_respondents", "engagement"]].to_dict("records")
+    [{'unit_id': 'a', 'n_respondents': 5, 'engagement': 4.2}]
+    >>> res.suppressed["unit_id"].tolist()
+    ['b']
+
+    References
+    ----------
+    Harter, J. K., Schmidt, F. L., Agrawal, S., Blue, A., Plowman, S. K., Josh, P., & Asplund, J. (2020).
+    *The relationship between engagement at work and organizational outcomes: 2020 Q12 meta-analysis*
+    (10th ed.). Gallup (unit engagement as the mean of respondent scores).
     """
 
     max_display_rows = 20
