@@ -882,6 +882,7 @@ def fit_outcome_models(
     lag: int = 0,
     ci_level: float = 0.95,
     families: Mapping[str, str] | None = None,
+    specs: Mapping[str, Any] | None = None,
 ) -> OutcomeModels:
     """Fit one regression of each outcome on engagement (per 1 SD), with the right family per outcome.
 
@@ -926,6 +927,9 @@ def fit_outcome_models(
     families : mapping, optional
         Force a family per outcome: ``{"safety_incidents": "poisson"}`` (``poisson``,
         ``negative_binomial``; count outcomes only).
+    specs : mapping of str to OutcomeSpec, optional
+        Outcome specs when ``study`` is a DataFrame (e.g. a custom outcome such as SHMI:
+        ``{"shmi": es.OutcomeSpec("shmi", better="lower", kind="score")}``); ignored for a Study.
 
     Returns
     -------
@@ -957,7 +961,7 @@ def fit_outcome_models(
     Resources*, 50(2), 317-372.
     """
     func = "fit_outcome_models"
-    st = as_study(study, func=func)
+    st = as_study(study, func=func, specs=specs)
     check_choice(company_effects, COMPANY_EFFECTS, name="company_effects", func=func)
     check_choice(standardize, STANDARDIZE, name="standardize", func=func)
     check_choice(lag, (0, 1), name="lag", func=func)
@@ -1157,6 +1161,7 @@ def cross_lagged(
     company_effects: str | None = "cluster",
     standardize: str = "within_company",
     ci_level: float = 0.95,
+    specs: Mapping[str, Any] | None = None,
 ) -> CrossLagged:
     """Cross-lagged panel regressions: does engagement predict later outcomes, or the reverse?
 
@@ -1185,6 +1190,9 @@ def cross_lagged(
         z-scores within company (company mean and SD) or across all paired rows.
     ci_level : float
         Confidence level.
+    specs : mapping of str to OutcomeSpec, optional
+        Outcome specs when ``study`` is a DataFrame (e.g. a custom outcome such as SHMI:
+        ``{"shmi": es.OutcomeSpec("shmi", better="lower", kind="score")}``); ignored for a Study.
 
     Returns
     -------
@@ -1204,7 +1212,7 @@ def cross_lagged(
     import statsmodels.api as sm
 
     func = "cross_lagged"
-    st = as_study(study, func=func)
+    st = as_study(study, func=func, specs=specs)
     check_choice(company_effects, ("cluster", "fixed", None), name="company_effects", func=func)
     check_choice(standardize, ("within_company", "overall"), name="standardize", func=func)
     check_number(ci_level, name="ci_level", func=func, low=0, high=1, low_open=True, high_open=True)
@@ -1253,11 +1261,14 @@ def cross_lagged(
         raise data_error(f"only {len(m)} usable t -> t+1 pairs for {outcome!r}; need at least {MIN_ROWS}",
                          source="study data", column=outcome, fix="add units or periods.")
     extra = _design_controls(m, controls) if controls else pd.DataFrame(index=m.index)
+    groups = pd.factorize(m[c])[0]
+    cov, se_note = _cov_args(company_effects, groups)
+    notes = [f"All four variables standardized {'within company' if grp is not None else 'overall'} on the "
+             f"paired sample; {se_note}."]
     if m["_t"].nunique() > 1:
         extra = pd.concat([extra, _dummies(m[p], "period")], axis=1)
-    groups = pd.factorize(m[c])[0]
+        notes.append(f"Period fixed effects included in both equations ({m['_t'].nunique()} starting periods t).")
     absorb = company_effects == "fixed" and m[c].nunique() > 1
-    cov, se_note = _cov_args(company_effects, groups)
     if cov["cov_type"] == "cluster":
         cov["use_t"] = True
     rows, models = [], {}
@@ -1298,8 +1309,7 @@ def cross_lagged(
         dropped=_merge_drops(st, drops),
         reference="Harter et al. (2010) Perspectives on Psychological Science 5(4):378-389; Hamaker, Kuiper & "
         "Grasman (2015) Psychological Methods 20(1):102-116.",
-        notes=[f"All four variables standardized {'within company' if grp is not None else 'overall'} on the "
-               f"paired sample; {se_note}."],
+        notes=notes,
     )
 
 
@@ -1322,6 +1332,7 @@ def fit_model(
     weights: str | None = None,
     standardize: str | None = "within_company",
     ci_level: float = 0.95,
+    specs: Mapping[str, Any] | None = None,
 ) -> ModelFit:
     """Fit your own specification: a patsy formula on the study's unit table.
 
@@ -1346,6 +1357,9 @@ def fit_model(
     standardize : {"within_company", "overall", None}
         How ``engagement_z`` is built.
     ci_level : float
+    specs : mapping of str to OutcomeSpec, optional
+        Outcome specs (for ``<outcome>_value`` columns) when ``study`` is a DataFrame (e.g. a custom outcome such as SHMI:
+        ``{"shmi": es.OutcomeSpec("shmi", better="lower", kind="score")}``); ignored for a Study.
 
     Returns
     -------
@@ -1366,7 +1380,7 @@ def fit_model(
     import patsy
     import statsmodels.api as sm
     func = "fit_model"
-    st = as_study(study, func=func)
+    st = as_study(study, func=func, specs=specs)
     check_choice(family, FAMILIES, name="family", func=func)
     check_choice(company_effects, ("cluster", "fixed", None), name="company_effects", func=func)
     check_choice(standardize, STANDARDIZE, name="standardize", func=func)

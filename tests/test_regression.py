@@ -469,3 +469,49 @@ def test_ci_coverage_poisson_with_company_effects(company_effects):
                                    families={"safety_incidents": "poisson"}), "safety_incidents")
         hits += r.ci_low <= -0.2 <= r.ci_high
     assert 0.91 <= hits / reps <= 0.985
+
+
+# ---------------------------------------------------------------------------------------------
+# issue 9: the footer names the period effects; custom outcome specs for a DataFrame
+# ---------------------------------------------------------------------------------------------
+def test_cross_lagged_footer_names_period_effects():
+    import statsmodels.api as sm
+
+    panel = _panel(n_comp=10, per_comp=20, periods=3)
+    cl = cross_lagged(panel, "productivity", company_effects=None, standardize="overall")
+    assert any("Period fixed effects" in n for n in cl.notes) and "Period fixed effects" in str(cl)
+    # the note describes the model: OLS with a dummy for the starting period (statsmodels, built here)
+    a = panel.rename(columns={"engagement": "e", "productivity": "y"})
+    b = a.assign(period=a["period"] - 1)[["unit_id", "period", "e", "y"]]
+    pairs = a.merge(b, on=["unit_id", "period"], suffixes=("", "_next"))
+
+    def z(col):
+        return (pairs[col] - pairs[col].mean()) / pairs[col].std()
+
+    X = sm.add_constant(pd.DataFrame({"e": z("e"), "y": z("y"), "p2022": (pairs["period"] == 2022).astype(float)}))
+    fwd = sm.OLS(z("y_next"), X).fit()
+    assert_allclose(cl.table[["estimate", "se"]].iloc[0], [fwd.params["e"], fwd.bse["e"]], rtol=1e-9)
+    # one starting period (two waves): no period effects, no note
+    two = cross_lagged(pd.read_csv(DATA.with_name("regression_panel.csv")), "customer_loyalty")
+    assert not any("Period fixed effects" in n for n in two.notes)
+
+
+SHMI = {"shmi": es.OutcomeSpec("shmi", better="lower", kind="score", label="SHMI")}
+
+
+def test_specs_for_a_dataframe_with_a_custom_outcome():
+    panel = _panel(n_comp=10, per_comp=20, periods=2).rename(columns={"productivity": "shmi"})
+    one = panel.loc[panel["period"] == 2021]
+    with pytest.raises(ParameterError, match="outcome"):
+        cross_lagged(panel, "shmi")  # without specs, 'shmi' is no outcome of the table
+    # Gaussian, no standardisation, model-based SEs: the OLS slope of shmi on engagement (numpy, closed form)
+    slope = np.polyfit(one["engagement"], one["shmi"], 1)[0]
+    m = fit_outcome_models(one, specs=SHMI, standardize=None, company_effects=None)
+    assert list(m.table["outcome"].unique()) == ["shmi"]
+    assert_allclose(eng(m, "shmi").estimate, slope, rtol=1e-9)
+    fm = fit_model(one, "shmi_value ~ engagement_z", specs=SHMI, standardize=None, company_effects=None)
+    assert_allclose(fm.table.set_index("term").loc["engagement_z", "estimate"], slope, rtol=1e-9)
+    cl = cross_lagged(panel, "shmi", specs=SHMI)
+    same = cross_lagged(panel.rename(columns={"shmi": "productivity"}), "productivity")
+    assert cl.table["outcome"].iloc[0] == "shmi"
+    assert_allclose(cl.table["estimate"], same.table["estimate"], rtol=1e-12)
