@@ -337,10 +337,38 @@ def _fisher_ci(r: np.ndarray, n: np.ndarray, level: float) -> tuple[np.ndarray, 
 
 
 class HunterSchmidtResult(_MetaResult):
-    """Result of :func:`hunter_schmidt`: one row per analysis (bare-bones and corrected together).
+    """Result of :func:`hunter_schmidt` (and of :func:`meta_analysis` by Hunter-Schmidt).
 
-    ``.studies`` holds each study's r, n, 95% CI, artifacts used and (individual
-    corrections) its corrected correlation.
+    Bare-bones and corrected results together in one row.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row: ``correction, corrections, estimate`` (= rho), ``se, ci_low, ci_high,
+        ci_level, rho, var_rho, sd_rho, cr_low, cr_high, cr_level, cv90, k, n_total,
+        mean_n, mean_r, var_r, var_e, var_res, sd_res, pct_var_artifacts, se_r,
+        r_ci_low, r_ci_high, var_art, pct_var_corrected`` (:func:`meta_analysis` adds
+        ``outcome, better, n_companies, n_units, outcome_mean, outcome_sd`` in front).
+    studies : DataFrame
+        One row per study: ``study, r, n, effect, se_effect, ci_low, ci_high, rxx,
+        ryy, ux, r_corrected, weight`` (forest and funnel plots draw from it).
+    subgroups, meta_regression : SubgroupResult, MetaRegressionResult or None
+        Moderator analyses, set by :func:`meta_analysis` with ``moderators=``.
+    dropped : DataFrame
+        Studies with a missing r or n (and, from a Study, companies too small).
+
+    Examples
+    --------
+    >>> import empathystats as es
+    >>> t = es.hunter_schmidt(r=[0.2, 0.4], n=[100, 100]).table.iloc[0]
+    >>> float(t["mean_r"]), round(float(t["var_r"]), 6)  # sum n r / sum n; sum n (r - mean)^2 / sum n
+    (0.3, 0.01)
+    >>> round(float(t["var_e"]), 6)  # (1 - .3^2)^2 / (mean n - 1) = .8281 / 99
+    0.008365
+
+    References
+    ----------
+    Schmidt, F. L., & Hunter, J. E. (2015). *Methods of Meta-Analysis* (3rd ed.). Sage.
     """
 
     def _pooled_rows(self) -> list[dict[str, Any]]:
@@ -382,7 +410,34 @@ class HunterSchmidtResult(_MetaResult):
 
 
 class RandomEffectsResult(_MetaResult):
-    """Result of :func:`random_effects`: one row with the pooled estimate, tau^2, I^2, Q and prediction interval."""
+    """Result of :func:`random_effects` (and of :func:`meta_analysis` with ``method="random-effects"``).
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row: ``method, estimate, se, ci_low, ci_high, ci_level, p_value, pi_low,
+        pi_high, tau2, tau, i2, h2, q, q_df, q_p_value, k, n_total, estimate_z, se_z,
+        ci_low_z, ci_high_z, pi_low_z, pi_high_z, iterations`` (estimate and
+        intervals on the r scale for correlations; ``_z`` columns on Fisher's z).
+    studies : DataFrame
+        One row per study with its effect, CI and weight (forest and funnel plots).
+    subgroups, meta_regression : SubgroupResult, MetaRegressionResult or None
+        Moderator analyses, set by :func:`meta_analysis` with ``moderators=``.
+    dropped : DataFrame
+        Studies with a missing r or n.
+
+    Examples
+    --------
+    >>> import empathystats as es
+    >>> t = es.random_effects(r=[0.3, 0.3, 0.3], n=[50, 50, 50]).table.iloc[0]
+    >>> round(float(t["estimate"]), 6), float(t["tau2"]), float(t["q"])  # identical studies: no heterogeneity
+    (0.3, 0.0, 0.0)
+
+    References
+    ----------
+    DerSimonian, R., & Laird, N. (1986). Meta-analysis in clinical trials. *Controlled Clinical Trials*, 7,
+    177-188. Viechtbauer, W. (2005). *J. Educ. Behav. Stat.*, 30, 261-293.
+    """
 
     def _pooled_rows(self) -> list[dict[str, Any]]:
         t = self.table.iloc[0]
@@ -400,7 +455,33 @@ class RandomEffectsResult(_MetaResult):
 
 
 class MetaRegressionResult(Result):
-    """Result of :func:`meta_regression`: one row per term (Fisher-z scale for correlations)."""
+    """Result of :func:`meta_regression`: one row per term (Fisher-z scale for correlations).
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per term: ``term, estimate, se, ci_low, ci_high, ci_level, z, p_value``.
+    stats : dict
+        ``k, tau2`` (residual), ``qm, qm_df, qm_p_value`` (test of the moderators),
+        ``qe, qe_df, qe_p_value`` (residual heterogeneity).
+    dropped : DataFrame
+        Studies with a missing r, n or moderator.
+
+    Examples
+    --------
+    >>> import pandas as pd, empathystats as es
+    >>> df = pd.DataFrame({"r": [0.2, 0.2, 0.4, 0.4], "n": [53] * 4, "g": ["a", "a", "b", "b"]})
+    >>> res = es.meta_regression(df, moderators="g")
+    >>> res.table["estimate"].round(4).tolist()  # atanh(.2); atanh(.4) - atanh(.2)
+    [0.2027, 0.2209]
+    >>> res.table["se"].round(4).tolist()  # sqrt(1 / (2 x 50)); sqrt(2 / (2 x 50))
+    [0.1, 0.1414]
+
+    References
+    ----------
+    Viechtbauer, W. (2005). Bias and efficiency of meta-analytic variance estimators in the random-effects
+    model. *J. Educ. Behav. Stat.*, 30, 261-293. R: ``metafor::rma(yi, vi, mods = ~ g)``.
+    """
 
     def __init__(self, table: pd.DataFrame, *, stats_: dict[str, float], **kwargs: Any) -> None:
         super().__init__(table, **kwargs)
@@ -416,7 +497,33 @@ class MetaRegressionResult(Result):
 
 
 class SubgroupResult(Result):
-    """Result of :func:`subgroup_analysis`: one row per subgroup; ``.stats`` holds the between-group Q test."""
+    """Result of :func:`subgroup_analysis`: one row per subgroup and the between-group Q test.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per subgroup: ``group, k, estimate, se, ci_low, ci_high, ci_level,
+        tau2, i2, estimate_z, se_z``.
+    stats : dict
+        ``q_between, df, q_between_p_value``.
+    dropped : DataFrame
+        Studies with no subgroup value; subgroups with a single study.
+
+    Examples
+    --------
+    >>> import pandas as pd, empathystats as es
+    >>> df = pd.DataFrame({"r": [0.2, 0.2, 0.4, 0.4], "n": [53] * 4, "g": ["a", "a", "b", "b"]})
+    >>> res = es.subgroup_analysis(df, by="g")
+    >>> res.table["estimate"].round(6).tolist()
+    [0.2, 0.4]
+    >>> round(res.stats["q_between"], 4)  # (atanh(.4) - atanh(.2))^2 / (2 x .1^2)
+    2.4402
+
+    References
+    ----------
+    Borenstein, M., Hedges, L. V., Higgins, J. P. T., & Rothstein, H. R. (2009). *Introduction to
+    Meta-Analysis*, ch. 19. Wiley.
+    """
 
     def __init__(self, table: pd.DataFrame, *, stats_: dict[str, float], **kwargs: Any) -> None:
         super().__init__(table, **kwargs)
@@ -1472,7 +1579,34 @@ def _meta_analysis(
 
 
 class MetaAnalysisTable(Result):
-    """Result of :func:`meta_analysis_all`: one row per outcome; ``.results`` maps outcome to its full result."""
+    """Result of :func:`meta_analysis_all`: one row per outcome.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per outcome: ``outcome, better, n_companies, n_units, outcome_mean,
+        outcome_sd`` and the meta-analysis columns of :class:`HunterSchmidtResult` or
+        :class:`RandomEffectsResult`.
+    results : dict
+        Outcome name -> its full result (studies, plots, sentences).
+    dropped : DataFrame
+        Outcomes with fewer than two usable companies, and each outcome's own
+        exclusions (prefixed with the outcome name).
+
+    Examples
+    --------
+    >>> import empathystats as es
+    >>> demo = es.load_demo("multi")
+    >>> study = es.Study.from_survey(demo.survey, demo.outcomes)
+    >>> tab = es.meta_analysis_all(study, outcomes=["turnover", "customer_loyalty"], rxx=None)
+    >>> tab.table[["outcome", "better"]].to_dict("records")
+    [{'outcome': 'turnover', 'better': 'lower'}, {'outcome': 'customer_loyalty', 'better': 'higher'}]
+
+    References
+    ----------
+    Schmidt & Hunter (2015), *Methods of Meta-Analysis* (3rd ed.); Harter et al. (2020), *2020 Q12
+    meta-analysis*, Gallup (one meta-analysis per outcome).
+    """
 
     def __init__(self, table: pd.DataFrame, results: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(table, **kwargs)
@@ -1531,6 +1665,13 @@ def meta_analysis_all(
     >>> import empathystats as es
     >>> demo = es.load_demo("multi")
     >>> table = es.meta_analysis_all(es.Study.from_survey(demo.survey, demo.outcomes)).table  # doctest: +SKIP
+
+    References
+    ----------
+    Schmidt, F. L., & Hunter, J. E. (2015). *Methods of Meta-Analysis* (3rd ed.). Sage.
+    Harter, J. K., Schmidt, F. L., Agrawal, S., Blue, A., Plowman, S. K., Josh, P., & Asplund, J. (2020).
+    *The relationship between engagement at work and organizational outcomes: 2020 Q12 meta-analysis*
+    (10th ed.). Gallup (method, not wording).
     """
     func = "meta_analysis_all"
     allowed = set(inspect.signature(meta_analysis).parameters) - {"study", "outcome", "specs"}
