@@ -103,6 +103,16 @@ def default_items(df: pd.DataFrame, items: Sequence[str] | None, *, func: str, s
     """The item columns: ``items`` as given, or every column named ``Q01``, ``Q02``, ..."""
     if items is None:
         found = sorted(c for c in df.columns if isinstance(c, str) and _ITEM_PATTERN.match(c))
+        unit_level = [c for c in ("engagement", "n_respondents") if c in df.columns]
+        if not found and unit_level:
+            raise data_error(
+                f"{func} needs respondent-level data (one row per respondent with the item answers, Q01...Q12); "
+                f"this table has no item columns and looks unit-level (it has {', '.join(unit_level)})",
+                source=source,
+                fix="pass the respondent-level survey (or items=[...] if its items have other names); for "
+                    "unit-level analyses (quartiles, regressions, meta-analysis) build es.Study(units, outcomes) "
+                    "from this table instead.",
+            )
         if not found:
             raise data_error(
                 "no item columns found (looked for Q01, Q02, ... Q12)",

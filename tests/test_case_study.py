@@ -387,11 +387,6 @@ def test_icc_corrected_meta_analysis_says_it_needs_respondents(by_year: es.Study
         es.meta_analysis(by_year, outcome="shmi", method="hunter-schmidt")  # default rxx="icc2"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 9: alpha/ICC/rwg/score_units given a unit-level table say 'no item columns found' and suggest "
-    "passing items, instead of saying they need respondent-level data",
-)
 @pytest.mark.parametrize("func", ["cronbach_alpha", "icc", "rwg", "score_units"])
 def test_respondent_level_analyses_say_they_need_respondents(raw: pd.DataFrame, func: str):
     units, _ = nhs_tables(raw)

@@ -353,3 +353,15 @@ def test_absent_default_item_note_is_the_same_on_dask():
     got = es.score_units(dd.from_pandas(df, npartitions=3, sort=False))
     assert got.notes == es.score_units(df).notes
     assert any("Q05, Q11-Q12;" in n for n in got.notes)
+
+
+@pytest.mark.parametrize("func", ["score_units", "cronbach_alpha", "icc", "rwg"])
+@pytest.mark.parametrize("marker", ["engagement", "n_respondents"])
+def test_unit_level_table_says_respondent_level_data_needed(func, marker):
+    # issue 9: a unit-level table (engagement or n_respondents, no items) is named as such, with the Study route
+    units = pd.DataFrame({"unit_id": ["a", "b", "c"], marker: [3.1, 3.9, 4.2]})
+    with pytest.raises(es.DataError, match=r"(?s)needs respondent-level data.*looks unit-level.*es\.Study\(units"):
+        getattr(es, func)(units)
+    # no unit-level column: the generic message, asking for the item names
+    with pytest.raises(es.DataError, match="no item columns"):
+        getattr(es, func)(units.rename(columns={marker: "x"}))
