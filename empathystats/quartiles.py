@@ -231,22 +231,38 @@ def _quartile_weights(K: np.ndarray, strat: np.ndarray, sstart: np.ndarray) -> t
     running total of ``K``); in a stratum starting at position ``o`` with ``n``
     draws, the bottom quartile is ``[o, o + k)`` and the top ``[o + n - k, o + n)``
     with ``k = n // 4``, so the overlap of the intervals gives each unit's weight
-    without sorting anything.
+    without sorting anything. (The work is done replicates x units, see
+    :func:`_quartile_weights_rows`.)
+    """
+    wt, wb = _quartile_weights_rows(np.ascontiguousarray(np.asarray(K).T), strat, sstart)
+    return wt.T, wb.T
+
+
+def _quartile_weights_rows(K: np.ndarray, strat: np.ndarray, sstart: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_quartile_weights` for counts laid out replicates x units (B x N; strata contiguous, coded 0..S-1).
+
+    Running totals along the contiguous axis are an order of magnitude faster than
+    down the columns of an N x B array.
     """
     K = K.astype(np.int32, copy=False)
-    Ce = np.cumsum(K, axis=0, dtype=np.int32)
+    Ce = np.cumsum(K, axis=1, dtype=np.int32)
     Cs = Ce - K
-    off = Cs[sstart]  # S x B
-    send = np.r_[sstart[1:], K.shape[0]] - 1
-    n = Ce[send] - off
+    off = Cs[:, sstart]  # B x S
+    size = np.diff(np.r_[sstart, K.shape[1]])
+    n = Ce[:, sstart + size - 1] - off
     k = n // 4
-    gb = (off + k)[strat]
+    gb = np.repeat(off + k, size, axis=1)  # each stratum's bound over its rows
     wb = np.minimum(Ce, gb)
     wb -= np.minimum(Cs, gb, out=gb)
-    gt = (off + n - k)[strat]
+    gt = np.repeat(off + n - k, size, axis=1)
     wt = np.maximum(Ce, gt)
     wt -= np.maximum(Cs, gt, out=gt)
     return wt, wb
+
+
+def _columns(top: np.ndarray, bot: np.ndarray) -> np.ndarray:
+    """Top and bottom weights (each B x N) as one float64 N x 2B matrix for :class:`_Summer`."""
+    return np.ascontiguousarray(np.concatenate([top, bot]).T).astype(float)
 
 
 def _nanmedian_rows(x: np.ndarray) -> np.ndarray:
@@ -337,35 +353,35 @@ def _blocks(total: int, n: int) -> list[int]:
 
 
 def _bootstrap_counts(rng: np.random.Generator, B: int, u: _Units, resample: str, within: str | None) -> np.ndarray:
-    """Replicate counts (N units x B) of each unit: resampled within company, or whole companies."""
+    """Replicate counts (B replicates x N units) of each unit: resampled within company, or whole companies."""
     N = len(u.eng)
     if resample == "company":
         C = int(u.company.max()) + 1
         draws = rng.integers(0, C, size=(B, C))
         cnt = np.bincount((draws + np.arange(B)[:, None] * C).ravel(), minlength=B * C).reshape(B, C)
-        return np.ascontiguousarray(cnt.T[u.company])
+        return cnt[:, u.company]
     # units within company strata: rows ordered by company (stable) give contiguous strata
     rorder = np.arange(N) if within == "company" else np.argsort(u.company, kind="stable")
     rcomp = u.company[rorder]
     rstart = _starts(rcomp)
     rsize = np.diff(np.r_[rstart, N])
     sid = np.repeat(np.arange(len(rstart)), rsize)
-    pos = (rng.random((N, B), dtype=np.float32) * rsize[sid][:, None].astype(np.float32)).astype(np.int64)
-    np.minimum(pos, (rsize[sid] - 1)[:, None], out=pos)  # guard float32 rounding at the top end
-    pos += rstart[sid][:, None]
-    rows = pos if within == "company" else rorder[pos]
-    rows *= B
-    rows += np.arange(B)
-    return np.bincount(rows.ravel(), minlength=N * B).reshape(N, B)
+    # int32 index arithmetic: N * B is at most a few million cells per block (see _blocks)
+    pos = (rng.random((N, B), dtype=np.float32) * rsize[sid][:, None].astype(np.float32)).astype(np.int32)
+    np.minimum(pos, (rsize[sid] - 1).astype(np.int32)[:, None], out=pos)  # guard float32 rounding at the top end
+    pos += rstart[sid].astype(np.int32)[:, None]
+    rows = pos if within == "company" else rorder.astype(np.int32)[pos]
+    rows += np.arange(B, dtype=np.int32) * np.int32(N)  # replicate b counts into cells [b * N, (b + 1) * N)
+    return np.bincount(rows.ravel(), minlength=N * B).reshape(B, N)
 
 
-def _permuted_rows(rng: np.random.Generator, B: int, strat: np.ndarray) -> np.ndarray:
-    """B random permutations of the rows (B x N), each shuffling rows only within their (contiguous) stratum.
+def _perm_keys(rng: np.random.Generator, B: int, strat: np.ndarray) -> np.ndarray:
+    """Keys of B random within-stratum permutations (B x N): ``stratum + U`` with ``U ~ Uniform(0, 1)``.
 
-    Sorting ``stratum + U`` with ``U ~ Uniform(0, 1)`` keeps each stratum in place and orders its rows at
-    random (ties have probability ~1e-16).
+    Sorting a row keeps each (contiguous) stratum in place and orders its rows at random
+    (ties have probability ~1e-16); only the order within a stratum is used.
     """
-    return np.argsort(strat + rng.random((B, len(strat))), axis=1)
+    return strat + rng.random((B, len(strat)))
 
 
 @dataclass
@@ -419,9 +435,10 @@ def _run_group(
                 boot[j]["pct_difference"].append(_nanmedian_rows(pct_c[idx]))
     elif n_boot:
         for B in _blocks(n_boot, N):
-            wt, wb = _quartile_weights(_bootstrap_counts(rng, B, u, resample, within), strat, sstart)
-            top, bot = summer(wt), summer(wb)
+            wt, wb = _quartile_weights_rows(_bootstrap_counts(rng, B, u, resample, within), strat, sstart)
+            R = summer(_columns(wt, wb))  # one sparse product for top and bottom
             del wt, wb
+            top, bot = R[:, :, :B], R[:, :, B:]
             for j, task in enumerate(tasks):
                 st = _stats(summer.sums(j, top, bot), summary, task.spec.sign, task.scale)
                 boot[j]["difference"].append(st["difference"])
@@ -430,17 +447,26 @@ def _run_group(
     perm: list[list[np.ndarray]] = [[] for _ in tasks]
     if n_perm:
         # under the null, engagement is exchangeable within strata: the top and bottom positions of the
-        # observed ranking receive random units of their stratum
-        tpos, bpos = np.flatnonzero(wt0[:, 0]), np.flatnonzero(wb0[:, 0])
+        # observed ranking receive random units of their stratum. Ordering the rows of a stratum by
+        # ``stratum + U`` (see _perm_keys) puts a unit in the bottom quartile when its key is at most
+        # the k-th smallest key of its stratum and in the top quartile when it is at least the (n-k+1)-th:
+        # one sort of the keys (no argsort, no scatter) gives the same memberships.
+        send = np.r_[sstart[1:], N]
+        size = send - sstart
+        k = size // 4
+        has = k > 0
+        last_bot = np.where(has, sstart + k - 1, 0)
+        first_top = np.where(has, send - k, 0)
         for B in _blocks(n_perm, N):
-            P = _permuted_rows(rng, B, strat)
-            cols = np.arange(B)
-            Wt = np.zeros((N, B))
-            Wt[P[:, tpos].T, cols] = 1.0
-            Wb = np.zeros((N, B))
-            Wb[P[:, bpos].T, cols] = 1.0
-            del P
-            top, bot = summer(Wt), summer(Wb)
+            key = _perm_keys(rng, B, strat)
+            srt = np.sort(key, axis=1)
+            # thresholds per stratum, repeated over its (contiguous) rows: B x N
+            thr_b = np.repeat(np.where(has, srt[:, last_bot], -np.inf), size, axis=1)
+            thr_t = np.repeat(np.where(has, srt[:, first_top], np.inf), size, axis=1)
+            del srt
+            R = summer(_columns(key >= thr_t, key <= thr_b))  # top memberships, then bottom
+            del key, thr_b, thr_t
+            top, bot = R[:, :, :B], R[:, :, B:]
             for j, task in enumerate(tasks):
                 perm[j].append(_stats(summer.sums(j, top, bot), summary, task.spec.sign, task.scale)["pct_difference"])
 
