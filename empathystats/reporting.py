@@ -47,6 +47,7 @@ import pandas as pd
 
 from ._checks import check_number
 from ._optional import require
+from ._progress import progress_enabled
 from .errors import DataError, EmpathyStatsError, MissingDependencyError, ParameterError
 from .results import Result, escape_formulas
 
@@ -1318,7 +1319,8 @@ def report(
         Any of ``"html", "xlsx", "png", "ipynb", "pdf"``. PDF is printed by headless
         Chromium when installed, otherwise skipped with a note.
     progress : bool, optional
-        Show a progress bar (one step per notebook cell); default: when stderr is a terminal.
+        Show a progress bar (one step per notebook cell); default: when stderr is a terminal or in
+        Jupyter, unless the environment variable ``EMPATHYSTATS_PROGRESS`` is ``0`` (``1`` forces it on).
     items : list of str, optional
         Survey item columns (default ``Q01`` ... ``Q12``), passed to :func:`empathystats.score_units`.
     scale : (low, high), optional
@@ -1359,8 +1361,7 @@ def report(
         raise ParameterError(f"The 'title' parameter of report must be a string; got {type(title).__name__} instead.")
     papermill = require("papermill", extra="notebooks", purpose="run the report notebook")
     require("ipykernel", extra="notebooks", purpose="run the report notebook")
-    if progress is None:
-        progress = bool(getattr(sys.stderr, "isatty", lambda: False)())
+    progress = progress_enabled(progress)  # EMPATHYSTATS_PROGRESS, then a terminal or Jupyter
 
     out = Path(out).expanduser().resolve()
     if out.exists() and not out.is_dir():

@@ -268,3 +268,24 @@ def test_retail_demo_report(tmp_path: Path) -> None:
     shown = set(zip(units["unit_id"].astype(str), units["period"].astype(int), strict=True))
     assert not shown & small
     assert res.table["artifact"].tolist() == ["html", "xlsx"]
+
+
+class _Stop(Exception):
+    pass
+
+
+@pytest.mark.parametrize(("env", "expected"), [("0", False), ("1", True)])
+def test_report_progress_default_follows_empathystats_progress(monkeypatch, tmp_path, env, expected):
+    """progress=None asks empathystats._progress.progress_enabled (EMPATHYSTATS_PROGRESS, then tty/Jupyter)."""
+    papermill = pytest.importorskip("papermill")
+    seen = {}
+
+    def fake_execute(*args, **kwargs):
+        seen["progress_bar"] = kwargs["progress_bar"]
+        raise _Stop
+
+    monkeypatch.setenv("EMPATHYSTATS_PROGRESS", env)
+    monkeypatch.setattr(papermill, "execute_notebook", fake_execute)
+    with pytest.raises(_Stop):
+        es.report("retail", out=tmp_path / "out", formats=("html",))
+    assert seen["progress_bar"] is expected
