@@ -904,7 +904,9 @@ def fit_outcome_models(
         A :class:`~empathystats.Study`, or a unit-level DataFrame with ``unit_id``, ``engagement``,
         outcome (and exposure) columns, optionally ``company`` and ``period``.
     outcomes : list of str, optional
-        Outcomes to model (default: every outcome in the study).
+        Outcomes to model (default: every outcome in the study; an outcome with no usable row at
+        all, e.g. shrinkage when no retail company is in the study, is then skipped and counted in
+        ``dropped``). An outcome named here that has too few rows is a DataError.
     controls : list of str
         Column names of control variables; numeric ones enter linearly, text ones as dummies.
     company_effects : {"cluster", "fixed", "random", None}
@@ -993,6 +995,17 @@ def fit_outcome_models(
             source="study data",
             fix="link outcomes (Study(units, outcomes)) or declare them with specs={...}.",
         )
+    empty: list[str] = []
+    if not explicit:  # outcomes the study declares but holds no value for are skipped (and counted)
+        empty = [o for o in names if not _has_usable_rows(st.data, st.specs[o])]
+        names = [o for o in names if o not in empty]
+        if not names:
+            raise data_error(
+                "no outcome of the study has a usable value",
+                source="study data",
+                column=", ".join(empty),
+                fix="check that the outcome columns hold numbers (and their exposure columns positive values).",
+            )
     forced = dict(families or {})
     for o, f in forced.items():
         check_choice(f, ("poisson", "negative_binomial"), name="families", func=func)
@@ -1020,6 +1033,8 @@ def fit_outcome_models(
 
     tables, contrasts, fams, models, curves = [], [], [], {}, {}
     drops: list[tuple[str, int, str]] = []
+    if empty:
+        drops.append(("outcomes with no usable rows", len(empty), f"not modelled: {', '.join(empty)}"))
     few: list[str] = []
     for name in progress(names, desc="regressions"):  # one model per outcome (a handful)
         spec = st.specs[name]
@@ -1088,6 +1103,14 @@ def fit_outcome_models(
         reference=REFERENCE,
         notes=notes,
     )
+
+
+def _has_usable_rows(d: pd.DataFrame, spec: OutcomeSpec) -> bool:
+    """Whether any row holds a finite value of the outcome (with a positive exposure when it has one)."""
+    ok = np.isfinite(pd.to_numeric(outcome_values(d, spec), errors="coerce").to_numpy(dtype=float))
+    if uses_exposure(d, spec):
+        ok &= pd.to_numeric(d[spec.exposure], errors="coerce").to_numpy(dtype=float) > 0
+    return bool(ok.any())
 
 
 def _merge_drops(st: Study, drops: list[tuple[str, int, str]]) -> pd.DataFrame:

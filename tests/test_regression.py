@@ -515,3 +515,26 @@ def test_specs_for_a_dataframe_with_a_custom_outcome():
     same = cross_lagged(panel.rename(columns={"shmi": "productivity"}), "productivity")
     assert cl.table["outcome"].iloc[0] == "shmi"
     assert_allclose(cl.table["estimate"], same.table["estimate"], rtol=1e-12)
+
+
+def test_outcome_without_any_value_is_skipped_and_counted(cluster, units):
+    # a declared outcome with no value at all (e.g. shrinkage when no retail company is in the study):
+    # with outcomes=None it is skipped and counted; the other outcomes' fits are unchanged (they are
+    # fitted one by one, so they must equal the fits on the full table, which agree with R above)
+    d = units.copy()
+    d["quality_defects"] = np.nan
+    m = fit_outcome_models(d)
+    assert "quality_defects" not in set(m.table["outcome"])
+    row = m.dropped.loc[m.dropped["reason"] == "outcomes with no usable rows"]
+    assert row["count"].tolist() == [1] and "quality_defects" in row["detail"].iloc[0]
+    assert "outcomes with no usable rows" in str(m)
+    kept = cluster.table.loc[cluster.table["outcome"] != "quality_defects"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(m.table, kept)
+    # named explicitly, it is still an error that says what is wrong
+    with pytest.raises(DataError, match="quality_defects"):
+        fit_outcome_models(d, outcomes=["quality_defects"])
+    # nothing usable at all: an error, not an empty result
+    for col in set(cluster.table["outcome"]):
+        d[col] = np.nan
+    with pytest.raises(DataError, match="no outcome of the study has a usable value"):
+        fit_outcome_models(d)
