@@ -129,11 +129,34 @@ class _Units:
         )
 
 
+@dataclass
+class _Keys:
+    """Integer codes of a study's company and unit columns, computed once per call (not per outcome)."""
+
+    company: np.ndarray  # company code of each row
+    company_names: np.ndarray  # company name of each code
+    unit: np.ndarray  # unit code of each row (equal ids, equal codes)
+    ucode: np.ndarray  # codes of unit ids in sorted text order (the tie-break)
+
+    @classmethod
+    def of(cls, study: Study) -> _Keys:
+        d = study.data
+        ccode, cnames = pd.factorize(d[study.company])
+        return cls(
+            company=ccode, company_names=np.asarray(cnames), unit=pd.factorize(d[study.unit])[0], ucode=_unit_codes(study)
+        )
+
+
 def _unit_table(
-    study: Study, spec: OutcomeSpec, stat: str, company_rank: pd.Series, ucode: np.ndarray | None = None
+    study: Study, spec: OutcomeSpec, stat: str, company_rank: pd.Series, keys: _Keys | None = None
 ) -> tuple[pd.DataFrame, int]:
-    """Aggregate one outcome to one row per unit (see module docstring, point 1)."""
+    """Aggregate one outcome to one row per unit (see module docstring, point 1).
+
+    ``company`` and ``unit`` hold integer codes (``keys``); ``keys.company_names`` names them.
+    """
     d = study.data
+    if keys is None:
+        keys = _Keys.of(study)
     exp = uses_exposure(d, spec)
     num = _numeric(d, spec.name)
     if exp:
@@ -145,9 +168,9 @@ def _unit_table(
     n_missing = int((~valid).sum())
     t = pd.DataFrame(
         {
-            "company": d[study.company].to_numpy()[valid.to_numpy()],
-            "unit": d[study.unit].to_numpy()[valid.to_numpy()],
-            "ucode": (ucode if ucode is not None else _unit_codes(study))[valid.to_numpy()],
+            "company": keys.company[valid.to_numpy()],
+            "unit": keys.unit[valid.to_numpy()],
+            "ucode": keys.ucode[valid.to_numpy()],
             "eng": d[study.engagement].to_numpy(dtype=float)[valid.to_numpy()],
             "num": num[valid].to_numpy(),
             "den": den[valid].to_numpy(),
@@ -170,7 +193,7 @@ def _unit_table(
             t["a"], t["b"] = value, 1.0
     else:
         t["a"], t["b"], t["exposure"] = t["num"] / t["periods"], 1.0, np.nan
-    t["crank"] = company_rank.reindex(t["company"].to_numpy()).to_numpy()
+    t["crank"] = company_rank.reindex(keys.company_names).to_numpy()[t["company"].to_numpy()]
     return t, n_missing
 
 
@@ -194,15 +217,16 @@ def _unit_codes(study: Study) -> np.ndarray:
     return pd.factorize(study.data[study.unit].astype(str), sort=True)[0]
 
 
-def _sorted_units(t: pd.DataFrame, within: str | None) -> _Units:
+def _sorted_units(t: pd.DataFrame, within: str | None, company_names: np.ndarray) -> _Units:
     uid = t["ucode"].to_numpy()
     crank = t["crank"].to_numpy()
     eng = t["eng"].to_numpy(dtype=float)
     # np.lexsort: last key is primary
     order = np.lexsort((uid, eng, crank)) if within == "company" else np.lexsort((uid, crank, eng))
     ccodes = pd.factorize(crank[order], sort=True)[0]
-    names = t["company"].to_numpy()[order]
-    company_names = pd.Series(names).groupby(ccodes).first().to_numpy()
+    codes = t["company"].to_numpy()[order]
+    first = np.unique(ccodes, return_index=True)[1]  # first row of each company code 0..C-1
+    company_names = company_names[codes[first]]
     return _Units(
         company=ccodes.astype(np.int64),
         company_names=company_names,
@@ -818,13 +842,13 @@ def compare_quartiles(
     ckey = ckey.sort_values(["m", "n", "label"], kind="stable")
     company_rank = pd.Series(np.arange(len(ckey)), index=ckey.index)
 
-    ucode = _unit_codes(study)
+    keys = _Keys.of(study)
     drops: list[tuple[str, int, str]] = [tuple(r) for r in study.dropped.itertuples(index=False)]  # type: ignore[misc]
     notes: list[str] = list(study.notes)
     tasks: list[_Task] = []
     for name in names:
         spec = study.specs[name]
-        t, n_missing = _unit_table(study, spec, stat, company_rank, ucode)
+        t, n_missing = _unit_table(study, spec, stat, company_rank, keys)
         if n_missing:
             drops.append((f"rows without a usable {name} value", n_missing, "missing outcome, or missing/zero exposure"))
         if within == "company" and len(t):
@@ -864,7 +888,7 @@ def compare_quartiles(
                     else:
                         drops.append((f"turnover comparison for {label}", 1, "fewer than 4 units"))
         for label, tt in groups:
-            tasks.append(_Task(name, spec, label, _sorted_units(tt, within), scale))
+            tasks.append(_Task(name, spec, label, _sorted_units(tt, within, keys.company_names), scale))
 
     if not tasks:
         raise data_error(
@@ -1014,7 +1038,8 @@ def quartile_profile(
     d = study.data
     g = d.groupby(study.company, sort=True)[study.engagement]
     company_rank = pd.Series(np.arange(g.ngroups), index=g.mean().index)
-    t, _ = _unit_table(study, spec, "mean", company_rank)
+    keys = _Keys.of(study)
+    t, _ = _unit_table(study, spec, "mean", company_rank, keys)
     if within == "company":
         t = t.loc[t.groupby("company")["unit"].transform("size") >= min_units_per_company]
     if len(t) < 4:
@@ -1024,7 +1049,7 @@ def quartile_profile(
             column=outcome,
             fix="lower min_units_per_company or use within=None.",
         )
-    u = _sorted_units(t, within)
+    u = _sorted_units(t, within, keys.company_names)
     strat = u.company if within == "company" else np.zeros(len(u.eng), dtype=np.int64)
     sstart = _starts(strat)
     size = np.diff(np.r_[sstart, len(strat)])
