@@ -221,8 +221,9 @@ def _sorted_units(t: pd.DataFrame, within: str | None, company_names: np.ndarray
     uid = t["ucode"].to_numpy()
     crank = t["crank"].to_numpy()
     eng = t["eng"].to_numpy(dtype=float)
-    # np.lexsort: last key is primary
-    order = np.lexsort((uid, eng, crank)) if within == "company" else np.lexsort((uid, crank, eng))
+    # np.lexsort: last key is primary. Within company: company, engagement, unit id; pooled (within=None):
+    # engagement, then unit id (as documented), then company (a unit id repeated in two companies)
+    order = np.lexsort((uid, eng, crank)) if within == "company" else np.lexsort((crank, uid, eng))
     ccodes = pd.factorize(crank[order], sort=True)[0]
     codes = t["company"].to_numpy()[order]
     first = np.unique(ccodes, return_index=True)[1]  # first row of each company code 0..C-1
@@ -549,7 +550,7 @@ def _run_group(
                     "difference": top - bot,
                     "pct_difference": pct,
                 }
-            )
+            ).sort_values("company", kind="stable", ignore_index=True)
         rows.append(row)
     return rows
 

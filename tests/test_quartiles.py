@@ -546,3 +546,44 @@ def test_zero_bottom_quartile_gives_nan_percent_without_divide_warnings(resample
     assert_allclose(comp.loc["B", "difference"], 30.0)
     # company A (hand-computed above): top 16, bottom 11 -> 5 / 11 = 45.4545%; B has no percent, so the median is A's
     assert_allclose(res.table.iloc[0].pct_difference, 5 / 11 * 100)
+
+
+# ---------------------------------------------------------------------------
+# issue 9: pooled ranking breaks ties by unit id (not company order); .companies sorted by company
+# ---------------------------------------------------------------------------
+def _tie_across_companies(swap: bool = False) -> pd.DataFrame:
+    # company B has the lower mean engagement (3.5 vs 5.25), so it ranks first in the content order of
+    # companies; u1 (A) and u2 (B) tie at engagement 2 on the bottom-quartile boundary (k = floor(8/4) = 2)
+    ids = ["u1", "u3", "u5", "u7", "u0", "u2", "u4", "u6"]
+    if swap:  # B's tied unit gets the smaller id
+        ids = ["u2", "u3", "u5", "u7", "u0", "u1", "u4", "u6"]
+    return pd.DataFrame(
+        {
+            "unit_id": ids,
+            "company": ["A"] * 4 + ["B"] * 4,
+            "engagement": [2.0, 5, 6, 8, 0, 2, 5, 7],
+            "productivity": [100.0, 30, 30, 80, 0, 200, 30, 60],
+        }
+    )
+
+
+@pytest.mark.parametrize(("swap", "bottom"), [(False, (0 + 100) / 2), (True, (0 + 200) / 2)])
+def test_pooled_ranking_breaks_ties_across_companies_by_unit_id(swap, bottom):
+    df = _tie_across_companies(swap)
+    kw = {"within": None, "summary": "pooled", "n_boot": 0}
+    row = es.compare_quartiles(df, **kw).table.iloc[0]
+    # bottom: u0 (0) and the tied unit with the smaller id, u1; top: engagement 8 and 7 (80, 60) -> 70
+    assert_allclose([row.bottom, row.top], [bottom, 70.0])
+    # row order does not change it
+    row2 = es.compare_quartiles(df.iloc[::-1].reset_index(drop=True), **kw).table.iloc[0]
+    assert_allclose([row2.bottom, row2.top], [bottom, 70.0])
+
+
+def test_per_company_table_sorted_by_company():
+    # company "A" has the higher mean engagement, so content order (B, A) differs from name order (A, B)
+    a = tiny().assign(engagement=lambda d: d["engagement"] + 10)
+    b = tiny().assign(company="B", unit_id=lambda d: "b" + d["unit_id"])
+    res = es.compare_quartiles(pd.concat([b, a], ignore_index=True), n_boot=0)
+    for _, part in res.companies.groupby("outcome", sort=False):
+        assert part["company"].tolist() == ["A", "B"]
+    assert res.companies["outcome"].unique().tolist() == res.table["outcome"].unique().tolist()
