@@ -24,7 +24,6 @@ relative). Install with ``pip install 'empathystats[scale]'``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -146,17 +145,16 @@ def score_units_dask(
     (shifted sums of squares).
     """
     dask = require("dask", extra="scale", purpose="score a Dask DataFrame")
-    from .results import dropped_frame
     from .scoring import (
         ACTIVELY_DISENGAGED,
         ENGAGED,
         NOT_ENGAGED,
         Categories,
-        UnitScores,
         _constant_columns,
         _min_items,
         default_item_notes,
         default_items,
+        finish_unit_scores,
         group_codes,
     )
 
@@ -307,41 +305,8 @@ def score_units_dask(
         for col in carried:
             table[col] = combined[f"meta_{candidates.index(col)}"].iloc[first_row].to_numpy()
 
-    # ---- confidentiality, exactly as in the pandas path
-    small = n < min_respondents
-    suppressed = table.loc[small, [unit, period, "n_respondents"]].reset_index(drop=True)
-    table = table.loc[~small].reset_index(drop=True)
-    drops: list[tuple[str, int, str]] = []
-    if n_missing_key:
-        drops.append(("respondents without a unit id (or company/period)", n_missing_key, "cannot be placed in a unit"))
-    if too_few:
-        drops.append(
-            ("respondents with too few answers", too_few, f"fewer than {mi} of {k} items answered; not scored")
-        )
-    if small.any():
-        drops.append(
-            (
-                "units below the confidentiality threshold",
-                int(small.sum()),
-                f"fewer than {min_respondents} scored respondents; {int(n[small].sum()):,} respondents in them; "
-                "suppressed from every output",
-            )
-        )
-    params = {
-        "items": f"{items[0]}..{items[-1]} ({k})" if k > 2 else items,
-        "min_items": mi,
-        "min_respondents": min_respondents,
-        "categories": asdict(categories),
-    }
-    n_scored = int(n[~small].sum())
-    return UnitScores(
-        table,
-        suppressed=suppressed,
-        n_scored=n_scored,
-        title=f"Unit engagement: {len(table):,} units from {n_scored:,} respondents",
-        params=params,
-        dropped=dropped_frame(drops),
-        reference="Respondent score = mean of answered items; unit engagement = mean of respondent scores. "
-        "Category rule approximates Gallup's (proprietary) classification.",
-        notes=notes,
+    # ---- confidentiality and exclusions, exactly as in the pandas path
+    return finish_unit_scores(
+        table, n, unit=unit, period=period, min_respondents=min_respondents, n_missing_key=n_missing_key,
+        too_few=too_few, min_items=mi, items=items, categories=categories, notes=notes,
     )

@@ -669,19 +669,42 @@ def score_units(
     for col in carried:
         table[col] = survey[col].iloc[first_row].to_numpy()
 
-    # confidentiality
+    n_missing_key = int(missing_key.sum())
+    too_few = int(((n_ans < mi) & ~missing_key).sum())
+    return finish_unit_scores(
+        table, n, unit=unit, period=period, min_respondents=min_respondents, n_missing_key=n_missing_key,
+        too_few=too_few, min_items=mi, items=items, categories=categories, notes=notes,
+    )
+
+
+def finish_unit_scores(
+    table: pd.DataFrame,
+    n: np.ndarray,
+    *,
+    unit: str,
+    period: str,
+    min_respondents: int,
+    n_missing_key: int,
+    too_few: int,
+    min_items: int,
+    items: Sequence[str],
+    categories: Categories,
+    notes: list[str],
+) -> UnitScores:
+    """Suppress units below the confidentiality threshold, count every exclusion, build the result.
+
+    Shared by the pandas path and the Dask path (``_dask.py``) so both report alike.
+    """
+    k = len(items)
     small = n < min_respondents
     suppressed = table.loc[small, [unit, period, "n_respondents"]].reset_index(drop=True)
     table = table.loc[~small].reset_index(drop=True)
-
     drops: list[tuple[str, int, str]] = []
-    n_missing_key = int(missing_key.sum())
     if n_missing_key:
         drops.append(("respondents without a unit id (or company/period)", n_missing_key, "cannot be placed in a unit"))
-    too_few = int(((n_ans < mi) & ~missing_key).sum())
     if too_few:
         drops.append(
-            ("respondents with too few answers", too_few, f"fewer than {mi} of {k} items answered; not scored")
+            ("respondents with too few answers", too_few, f"fewer than {min_items} of {k} items answered; not scored")
         )
     if small.any():
         drops.append(
@@ -693,16 +716,17 @@ def score_units(
             )
         )
     params = {
-        "items": f"{items[0]}..{items[-1]} ({k})" if k > 2 else items,
-        "min_items": mi,
+        "items": f"{items[0]}..{items[-1]} ({k})" if k > 2 else list(items),
+        "min_items": min_items,
         "min_respondents": min_respondents,
         "categories": asdict(categories),
     }
+    n_scored = int(n[~small].sum())
     return UnitScores(
         table,
         suppressed=suppressed,
-        n_scored=int(n[~small].sum()),
-        title=f"Unit engagement: {len(table):,} units from {int(n[~small].sum()):,} respondents",
+        n_scored=n_scored,
+        title=f"Unit engagement: {len(table):,} units from {n_scored:,} respondents",
         params=params,
         dropped=dropped_frame(drops),
         reference="Respondent score = mean of answered items; unit engagement = mean of respondent scores. "
