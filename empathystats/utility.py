@@ -115,7 +115,7 @@ class UtilityAnalysis(Result):
         """One sentence per correlation."""
         out = []
         for r in self.table.itertuples(index=False):
-            name = str(r.outcome).replace("_", " ") if r.outcome else "the outcome"
+            name = str(r.outcome).replace("_", " ") if r.outcome else "outcome values"
             if not np.isfinite(r.pct_difference):
                 out.append(
                     f"With a correlation of {r.rho:.2f}, top-quartile units would differ from bottom-quartile units "
