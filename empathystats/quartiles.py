@@ -90,6 +90,10 @@ _REFERENCE = (
 )
 #: cells (replicates x units) computed at once; bounds memory to a few hundred MB at Gallup scale
 _BLOCK_CELLS = 2_000_000
+#: cells per block of permutations: smaller blocks stay in cache (~30% faster at Gallup scale). Each
+#: permutation draws its own row of uniforms, so the block size does not change any number (unlike the
+#: bootstrap, whose draws are laid out units x replicates within a block)
+_PERM_BLOCK_CELLS = 1_000_000
 
 
 def quartile_label(pct_difference: float, better: str) -> str:
@@ -372,8 +376,8 @@ def _stats(s: dict[str, np.ndarray], summary: str, sign: int, scale: float) -> d
     }
 
 
-def _blocks(total: int, n: int) -> list[int]:
-    size = max(1, min(total, _BLOCK_CELLS // max(n, 1)))
+def _blocks(total: int, n: int, cells: int | None = None) -> list[int]:
+    size = max(1, min(total, (cells or _BLOCK_CELLS) // max(n, 1)))
     return [min(size, total - i) for i in range(0, total, size)]
 
 
@@ -482,7 +486,7 @@ def _run_group(
         has = k > 0
         last_bot = np.where(has, sstart + k - 1, 0)
         first_top = np.where(has, send - k, 0)
-        for B in _blocks(n_perm, N):
+        for B in _blocks(n_perm, N, _PERM_BLOCK_CELLS):
             key = _perm_keys(rng, B, strat)
             srt = np.sort(key, axis=1)
             # thresholds per stratum, repeated over its (contiguous) rows: B x N
