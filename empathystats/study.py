@@ -180,7 +180,7 @@ class Study:
                 ignore_index=True,
             )[["side", unit, period]]
             if (~in_out).any():
-                drops.append(("units without an outcome row", int((~in_out).sum()), "see .unmatched"))
+                drops.append(("units without an outcome row", int((~in_out).sum()), "no business outcomes recorded for them"))
             if (~in_units).any():
                 orphan = outcomes.loc[~in_units, "_uk"]
                 if _suppressed is not None and len(_suppressed):
@@ -192,7 +192,7 @@ class Study:
                         "outcome rows without a scored unit",
                         len(orphan),
                         f"{excluded} whose unit was suppressed or had no engagement, {len(orphan) - excluded} "
-                        "with no survey unit at all; see .unmatched",
+                        "with no survey unit at all",
                     )
                 )
             data = units.merge(outcomes[out_cols + ["_uk"]].drop(columns=[unit, period]), on="_uk", how="inner")
