@@ -52,10 +52,12 @@ How the comparison is formed (the contract; every choice is a parameter)
    (about 99% for a nominal 95%, because every company's own sampling noise is
    added again), so prefer ``resample="company"`` for the median when there are
    20 or more companies.
-   Replicates are computed as matrices (units x replicates), in blocks of a few
+   Replicates are computed as matrices (replicates x units), in blocks of a few
    million cells to bound memory; outcomes that use the same units share their
-   random draws, and every outcome starts from ``numpy.random.default_rng(seed)``
-   so its interval does not depend on which other outcomes were requested.
+   random draws (bootstrap and permutations), and every outcome starts from
+   ``numpy.random.default_rng(seed)`` so its interval does not depend on which
+   other outcomes were requested. A permutation's quartiles come from one sort of
+   its keys (thresholds per company), not an argsort.
 
 References
 ----------
