@@ -640,8 +640,12 @@ class QuartileComparison(Result):
             sgn = 1.0 if (r.better == "higher") == up else -1.0  # converts better-signed pct to the label's direction
             ci = ""
             if np.isfinite(r.ci_low) and np.isfinite(r.ci_high):
-                lo, hi = sorted((sgn * r.ci_low, sgn * r.ci_high))
-                ci = f"{r.ci_level:.0%} CI {round(lo) + 0:.0f}% to {round(hi) + 0:.0f}% {word}"
+                lo, hi = (round(x) + 0 for x in sorted((sgn * r.ci_low, sgn * r.ci_high)))
+                if lo < 0:  # the interval crosses no difference: name both directions
+                    other = "lower" if word == "higher" else "higher"
+                    ci = f"{r.ci_level:.0%} CI from {-lo:.0f}% {other} to {hi:.0f}% {word}"
+                else:
+                    ci = f"{r.ci_level:.0%} CI {lo:.0f}% to {hi:.0f}% {word}"
             p = format_p(r.p_value)
             extra = "; ".join(x for x in (ci, f"p {'< 0.001' if p == '<0.001' else '= ' + p}" if p else "") if x)
             comps = "one company" if r.n_companies == 1 else f"{r.n_companies} companies"

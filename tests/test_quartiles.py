@@ -587,3 +587,20 @@ def test_per_company_table_sorted_by_company():
     for _, part in res.companies.groupby("outcome", sort=False):
         assert part["company"].tolist() == ["A", "B"]
     assert res.companies["outcome"].unique().tolist() == res.table["outcome"].unique().tolist()
+
+
+def test_text_names_both_directions_when_the_interval_crosses_zero():
+    # a hand-built table row: pct_difference 3 (better = lower, so "3% lower"), CI -2 .. 9 in better-signed percent
+    import pandas as pd
+
+    from empathystats.quartiles import QuartileComparison
+
+    row = dict(outcome="turnover", group="all", better="lower", n_units_top=10, n_units_bottom=10, n_companies=5,
+               top=0.3, bottom=0.31, difference=-0.01, pct_difference=3.0, label="3% lower", ci_low=-2.0,
+               ci_high=9.0, ci_level=0.95, p_value=0.3)
+    q = QuartileComparison(pd.DataFrame([row]), companies=pd.DataFrame(), title="t",
+                           params={"summary": "median_of_companies"})
+    assert "95% CI from 2% higher to 9% lower" in q.text()
+    q2 = QuartileComparison(pd.DataFrame([row | {"ci_low": 1.0}]), companies=pd.DataFrame(), title="t",
+                            params={"summary": "median_of_companies"})
+    assert "95% CI 1% to 9% lower" in q2.text()
