@@ -88,3 +88,15 @@ def check_not_empty(df: pd.DataFrame, *, source: str | None = None, what: str = 
     """The table must have at least one row (an empty table is bad input, not an empty result)."""
     if len(df) == 0:
         raise data_error(f"the {what} has no rows", source=source, fix=fix)
+
+
+def check_scale(scale: Any, *, func: str) -> tuple[float, float]:
+    """A response scale must be a ``(low, high)`` pair of numbers with ``low < high``."""
+    if (
+        not isinstance(scale, (tuple, list))
+        or len(scale) != 2
+        or not all(isinstance(v, (int, float, np.integer, np.floating)) for v in scale)
+        or scale[0] >= scale[1]
+    ):
+        raise _fail("scale", func, "a (low, high) pair with low < high", scale)
+    return scale[0], scale[1]

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._checks import check_number
+from ._checks import check_number, check_scale
 from ._optional import require
 from .errors import ParameterError, data_error
 
@@ -167,15 +167,7 @@ def score_units_dask(
         )
     meta = survey._meta  # an empty pandas frame with the columns and dtypes
     check_number(min_respondents, name="min_respondents", func=func, low=1, integer=True)
-    if (
-        not isinstance(scale, (tuple, list))
-        or len(scale) != 2
-        or not all(isinstance(v, (int, float, np.integer, np.floating)) for v in scale)
-        or scale[0] >= scale[1]
-    ):
-        raise ParameterError(
-            f"The 'scale' parameter of {func} must be a (low, high) pair with low < high; got {scale!r} instead."
-        )
+    check_scale(scale, func=func)
     if categories is None:
         categories = Categories(top_box=scale[1])
     elif not isinstance(categories, Categories):

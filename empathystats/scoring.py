@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import _dask
-from ._checks import check_columns, check_dataframe, check_not_empty, check_number
+from ._checks import check_columns, check_dataframe, check_not_empty, check_number, check_scale
 from .errors import ParameterError, data_error
 from .results import Result, dropped_frame
 
@@ -547,15 +547,7 @@ def score_units(
     func = "score_units"
     check_dataframe(survey, name="survey", func=func)
     check_number(min_respondents, name="min_respondents", func=func, low=1, integer=True)
-    if (
-        not isinstance(scale, (tuple, list))
-        or len(scale) != 2
-        or not all(isinstance(v, (int, float, np.integer, np.floating)) for v in scale)
-        or scale[0] >= scale[1]
-    ):
-        raise ParameterError(
-            f"The 'scale' parameter of {func} must be a (low, high) pair with low < high; got {scale!r} instead."
-        )
+    check_scale(scale, func=func)
     notes: list[str] = []
     if categories is None:
         categories = Categories(top_box=scale[1])
