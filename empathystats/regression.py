@@ -781,6 +781,20 @@ class OutcomeModels(Result):
         binomial's alpha = 1/theta).
     models : dict
         ``outcome -> statsmodels results`` (:class:`FixedEffectsFit` when ``company_effects="fixed"``).
+
+    Examples
+    --------
+    >>> import empathystats as es
+    >>> demo = es.load_demo("retail")
+    >>> models = es.fit_outcome_models(es.Study.from_survey(demo.survey, demo.outcomes))
+    >>> models.table.set_index("outcome").loc["safety_incidents", "family"]  # a count, with hours as exposure
+    'poisson'
+
+    References
+    ----------
+    Cameron, A. C., & Trivedi, P. K. (2013). *Regression Analysis of Count Data* (2nd ed.). Cameron, A. C., &
+    Miller, D. L. (2015). A practitioner's guide to cluster-robust inference. *Journal of Human Resources*,
+    50(2), 317-372.
     """
 
     def __init__(self, table: pd.DataFrame, *, contrasts: pd.DataFrame, families: pd.DataFrame,
@@ -1139,6 +1153,28 @@ class CrossLagged(Result):
     ``table`` columns: ``path, outcome, term, estimate, se, ci_low, ci_high, ci_level, p_value,
     stability, n_units, n_companies, n_pairs``. ``estimate`` is the standardized cross-lagged
     coefficient; ``stability`` the autoregressive coefficient of the response on its own past.
+
+    Attributes
+    ----------
+    table : DataFrame
+        Two rows, one per path (engagement -> later outcome, outcome -> later engagement).
+    models : dict
+        ``path -> statsmodels results`` of the two regressions.
+
+    Examples
+    --------
+    >>> import empathystats as es
+    >>> demo = es.load_demo("retail")
+    >>> paths = es.cross_lagged(es.Study.from_survey(demo.survey, demo.outcomes), "turnover")
+    >>> len(paths.table)
+    2
+
+    References
+    ----------
+    Harter, J. K., Schmidt, F. L., Asplund, J. W., Killham, E. A., & Agrawal, S. (2010). Causal impact of
+    employee work perceptions on the bottom line of organizations. *Perspectives on Psychological Science*,
+    5(4), 378-389. Hamaker, E. L., Kuiper, R. M., & Grasman, R. P. P. P. (2015). A critique of the
+    cross-lagged panel model. *Psychological Methods*, 20(1), 102-116.
     """
 
     def __init__(self, table: pd.DataFrame, *, models: dict[str, Any], **kwargs: Any) -> None:
@@ -1337,8 +1373,30 @@ def cross_lagged(
 
 
 class ModelFit(Result):
-    """A single user-specified model: ``table`` of every coefficient (``term, estimate, se, ci_low, ci_high,
-    ci_level, p_value``) plus ``n_units``/``n_companies``; ``.model`` the statsmodels results."""
+    """A single user-specified model (from :func:`fit_model`).
+
+    Attributes
+    ----------
+    table : DataFrame
+        Every coefficient: ``term, estimate, se, ci_low, ci_high, ci_level, p_value`` plus
+        ``n_units``/``n_companies``.
+    model : statsmodels results
+        The fitted model, for anything the table does not show.
+
+    Examples
+    --------
+    >>> import empathystats as es
+    >>> demo = es.load_demo("retail")
+    >>> study = es.Study.from_survey(demo.survey, demo.outcomes)
+    >>> fit = es.fit_model(study, "productivity ~ engagement_z")
+    >>> "engagement_z" in set(fit.table["term"])
+    True
+
+    References
+    ----------
+    Seabold, S., & Perktold, J. (2010). statsmodels: Econometric and statistical modeling with Python.
+    *Proceedings of the 9th Python in Science Conference*.
+    """
 
     def __init__(self, table: pd.DataFrame, *, model: Any, **kwargs: Any) -> None:
         super().__init__(table, **kwargs)

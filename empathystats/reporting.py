@@ -1231,6 +1231,18 @@ class ReportResult(Result):
         The output directory.
     paths : dict
         ``artifact -> Path`` for every file written (``figures`` maps to the figure folder).
+
+    Examples
+    --------
+    >>> import empathystats as es
+    >>> written = es.report("retail", out="client-report", formats=("html", "xlsx"))  # doctest: +SKIP
+    >>> written["html"].name  # doctest: +SKIP
+    'report.html'
+
+    References
+    ----------
+    The report runs the notebook ``notebooks/05_client_impact_report.ipynb`` with papermill
+    (nteract, 2017-); spreadsheet escaping follows OWASP, "CSV Injection".
     """
 
     def __init__(self, table: pd.DataFrame, *, out: Path, paths: dict[str, Path], **kw: Any) -> None:
