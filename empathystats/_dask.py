@@ -31,7 +31,7 @@ import pandas as pd
 
 from ._checks import check_number, check_scale
 from ._optional import require
-from .errors import ParameterError, data_error
+from .errors import ParameterError
 
 __all__ = ["is_dask", "score_units_dask"]
 
@@ -156,6 +156,7 @@ def score_units_dask(
         default_items,
         finish_unit_scores,
         group_codes,
+        varying_metadata_error,
     )
 
     func = "score_units"
@@ -287,13 +288,7 @@ def score_units_dask(
         elif varying_cols:
             col = varying_cols[0]
             groups = varies[col]
-            raise data_error(
-                f"metadata column varies within {groups.size} units, so it cannot describe the unit",
-                source=source,
-                column=col,
-                rows=[(str(table[unit].iloc[gi]), "several values") for gi in groups[:5]],
-                fix="leave it out of metadata=, or make it constant within each unit.",
-            )
+            raise varying_metadata_error(table, unit, col, groups, source)
         for col in carried:
             table[col] = combined[f"meta_{candidates.index(col)}"].iloc[first_row].to_numpy()
 

@@ -651,13 +651,7 @@ def score_units(
         carried, varying = _constant_columns(survey, metadata, group, n_groups)
         if varying:
             col, groups = next(iter(varying.items()))
-            raise data_error(
-                f"metadata column varies within {groups.size} units, so it cannot describe the unit",
-                source=source,
-                column=col,
-                rows=[(str(table[unit].iloc[gi]), "several values") for gi in groups[:5]],
-                fix="leave it out of metadata=, or make it constant within each unit.",
-            )
+            raise varying_metadata_error(table, unit, col, groups, source)
     for col in carried:
         table[col] = survey[col].iloc[first_row].to_numpy()
 
@@ -666,6 +660,17 @@ def score_units(
     return finish_unit_scores(
         table, n, unit=unit, period=period, min_respondents=min_respondents, n_missing_key=n_missing_key,
         too_few=too_few, min_items=mi, items=items, categories=categories, notes=notes,
+    )
+
+
+def varying_metadata_error(table: pd.DataFrame, unit: str, col: str, groups: np.ndarray, source: str) -> Exception:
+    """The error for a ``metadata=`` column that is not constant within units (pandas and Dask paths)."""
+    return data_error(
+        f"metadata column varies within {groups.size} units, so it cannot describe the unit",
+        source=source,
+        column=col,
+        rows=[(str(table[unit].iloc[gi]), "several values") for gi in groups[:5]],
+        fix="leave it out of metadata=, or make it constant within each unit.",
     )
 
 
