@@ -29,7 +29,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._checks import check_number, check_scale
 from ._optional import require
 from .errors import ParameterError
 
@@ -149,13 +148,10 @@ def score_units_dask(
         ACTIVELY_DISENGAGED,
         ENGAGED,
         NOT_ENGAGED,
-        Categories,
         _constant_columns,
-        _min_items,
-        default_item_notes,
-        default_items,
         finish_unit_scores,
         group_codes,
+        resolve_scoring_options,
         varying_metadata_error,
     )
 
@@ -167,20 +163,10 @@ def score_units_dask(
             "leave them out, or score a pandas DataFrame (e.g. survey.compute())."
         )
     meta = survey._meta  # an empty pandas frame with the columns and dtypes
-    check_number(min_respondents, name="min_respondents", func=func, low=1, integer=True)
-    check_scale(scale, func=func)
-    if categories is None:
-        categories = Categories(top_box=scale[1])
-    elif not isinstance(categories, Categories):
-        raise ParameterError(
-            f"The 'categories' parameter of {func} must be an empathystats Categories instance; "
-            f"got {type(categories).__name__} instead."
-        )
-    given_items = items
-    items = default_items(meta, items, func=func, source=source)
-    item_notes = default_item_notes(meta, given_items, items, func=func, source=source, min_k=2)
-    k = len(items)
-    mi = _min_items(min_items, k, func)
+    items, categories, mi, item_notes = resolve_scoring_options(
+        meta, items=items, categories=categories, scale=scale, min_items=min_items,
+        min_respondents=min_respondents, func=func, source=source,
+    )
     from ._checks import check_columns
 
     check_columns(meta, [unit], source=source)

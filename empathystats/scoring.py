@@ -546,26 +546,11 @@ def score_units(
         return _dask.score_units_dask(survey, **{k: v for k, v in locals().items() if k != "survey"})
     func = "score_units"
     check_dataframe(survey, name="survey", func=func)
-    check_number(min_respondents, name="min_respondents", func=func, low=1, integer=True)
-    check_scale(scale, func=func)
-    notes: list[str] = []
-    if categories is None:
-        categories = Categories(top_box=scale[1])
-        if tuple(scale) != (1, 5):
-            notes.append(
-                f"Category thresholds are the 1-5 defaults (top box {scale[1]:g}); pass categories= with "
-                "thresholds on your scale."
-            )
-    elif not isinstance(categories, Categories):
-        raise ParameterError(
-            f"The 'categories' parameter of {func} must be an empathystats Categories instance; "
-            f"got {type(categories).__name__} instead."
-        )
-    given_items = items
-    items = default_items(survey, items, func=func, source=source)
-    notes += default_item_notes(survey, given_items, items, func=func, source=source, min_k=2)
+    items, categories, mi, notes = resolve_scoring_options(
+        survey, items=items, categories=categories, scale=scale, min_items=min_items,
+        min_respondents=min_respondents, func=func, source=source,
+    )
     k = len(items)
-    mi = _min_items(min_items, k, func)
     check_columns(survey, [unit], source=source)
     check_not_empty(survey, source=source, what="survey table",
                     fix="pass a table with one row per respondent (check the file, or any filter applied before).")
@@ -661,6 +646,42 @@ def score_units(
         table, n, unit=unit, period=period, min_respondents=min_respondents, n_missing_key=n_missing_key,
         too_few=too_few, min_items=mi, items=items, categories=categories, notes=notes,
     )
+
+
+def resolve_scoring_options(
+    frame: pd.DataFrame,
+    *,
+    items: Sequence[str] | None,
+    categories: Categories | None,
+    scale: tuple[float, float],
+    min_items: int | None,
+    min_respondents: int,
+    func: str,
+    source: str,
+) -> tuple[list[str], Categories, int, list[str]]:
+    """Check score_units' options and resolve items, categories and min_items (pandas and Dask paths).
+
+    ``frame`` only needs the columns (a Dask DataFrame's empty ``_meta`` will do). Returns
+    ``(items, categories, min_items, notes)``.
+    """
+    check_number(min_respondents, name="min_respondents", func=func, low=1, integer=True)
+    check_scale(scale, func=func)
+    notes: list[str] = []
+    if categories is None:
+        categories = Categories(top_box=scale[1])
+        if tuple(scale) != (1, 5):
+            notes.append(
+                f"Category thresholds are the 1-5 defaults (top box {scale[1]:g}); pass categories= with "
+                "thresholds on your scale."
+            )
+    elif not isinstance(categories, Categories):
+        raise ParameterError(
+            f"The 'categories' parameter of {func} must be an empathystats Categories instance; "
+            f"got {type(categories).__name__} instead."
+        )
+    resolved = default_items(frame, items, func=func, source=source)
+    notes += default_item_notes(frame, items, resolved, func=func, source=source, min_k=2)
+    return resolved, categories, _min_items(min_items, len(resolved), func), notes
 
 
 def varying_metadata_error(table: pd.DataFrame, unit: str, col: str, groups: np.ndarray, source: str) -> Exception:

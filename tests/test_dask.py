@@ -144,3 +144,12 @@ def test_options_the_dask_path_does_not_know_are_refused(survey: pd.DataFrame) -
 
     with pytest.raises(es.ParameterError, match="not supported for a Dask DataFrame"):
         score_units_dask(dd.from_pandas(survey.head(50), npartitions=1), weights="w")
+
+
+def test_non_default_scale_says_the_same_on_both_paths(survey: pd.DataFrame) -> None:
+    # A 1-7 scale with the default category thresholds must be noted by both paths (the Dask path once was silent).
+    ref = es.score_units(survey, scale=(1, 7))
+    assert any("1-5 defaults" in n for n in ref.notes)
+    with dask.config.set(scheduler="synchronous"):
+        got = es.score_units(dd.from_pandas(survey, npartitions=3, sort=False), scale=(1, 7))
+    assert_same(ref, got)
